@@ -1,0 +1,24 @@
+"""Building Redis clients from a URL, TLS included (Heroku Key-Value Store is rediss://)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import redis
+import redis.asyncio as aioredis
+
+
+def _options(url: str) -> dict[str, Any]:
+    # Heroku's Key-Value Store presents a self-signed certificate.
+    options: dict[str, Any] = {"health_check_interval": 30, "socket_connect_timeout": 5}
+    if url.startswith("rediss://"):
+        options["ssl_cert_reqs"] = None
+    return options
+
+
+def sync_client(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url, **_options(url))
+
+
+def async_client(url: str, *, max_connections: int = 4) -> aioredis.Redis:
+    return aioredis.Redis.from_url(url, max_connections=max_connections, **_options(url))

@@ -1,0 +1,99 @@
+"""Settings read once from the environment and validated. Nothing here runs at import time."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_LINE_API_BASE_URL = "https://api.line.me"
+
+
+N = TypeVar("N", int, float)
+
+
+class SettingsError(Exception):
+    """A setting is missing or invalid; the message names it, on one line."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    channel_secret: str
+    channel_access_token: str
+    redis_url: str
+    line_api_base_url: str = DEFAULT_LINE_API_BASE_URL
+    port: int = 5000
+    timezone: str = "Asia/Tokyo"
+    max_timer_seconds: int = 7 * 24 * 3600
+    # How long a claimed timer stays with one worker before others may take it back. It must
+    # outlast one push attempt (push_timeout_s) so a slow push is not sent twice in parallel.
+    timer_lease_ms: int = 10_000
+    push_timeout_s: float = 5.0
+    push_rate_per_s: float = 2000.0
+    push_concurrency: int = 200
+    shutdown_grace_s: float = 25.0
+    log_level: str = "INFO"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read and validate; raise SettingsError naming the first bad variable."""
+        env = os.environ if env is None else env
+        redis_url = env.get("REDIS_URL") or env.get("REDISTOGO_URL") or ""
+        settings = cls(
+            channel_secret=_required(env, "LINE_CHANNEL_SECRET"),
+            channel_access_token=_required(env, "LINE_CHANNEL_ACCESS_TOKEN"),
+            redis_url=redis_url or _required(env, "REDIS_URL"),
+            line_api_base_url=(env.get("LINE_API_BASE_URL") or DEFAULT_LINE_API_BASE_URL).rstrip("/"),
+            port=_number(env, "PORT", 5000, int, low=1, high=65535),
+            timezone=env.get("BOT_TIMEZONE") or "Asia/Tokyo",
+            max_timer_seconds=_number(env, "TIMER_MAX_SECONDS", 7 * 24 * 3600, int, low=1),
+            timer_lease_ms=_number(env, "TIMER_LEASE_MS", 10_000, int, low=100),
+            push_timeout_s=_number(env, "PUSH_TIMEOUT_S", 5.0, float, low=0.05),
+            push_rate_per_s=_number(env, "PUSH_RATE_PER_S", 2000.0, float, low=0.1),
+            push_concurrency=_number(env, "PUSH_CONCURRENCY", 200, int, low=1, high=5000),
+            shutdown_grace_s=_number(env, "SHUTDOWN_GRACE_S", 25.0, float, low=0.0),
+            log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
+        )
+        try:
+            settings.tz  # noqa: B018 - validates the zone name
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise SettingsError(f"BOT_TIMEZONE: unknown time zone {settings.timezone!r}") from exc
+        if not settings.redis_url.startswith(("redis://", "rediss://", "unix://")):
+            raise SettingsError("REDIS_URL: must start with redis://, rediss:// or unix://")
+        if settings.push_timeout_s * 1000 >= settings.timer_lease_ms:
+            raise SettingsError("TIMER_LEASE_MS: must be longer than PUSH_TIMEOUT_S")
+        return settings
+
+
+def _required(env: Mapping[str, str], name: str) -> str:
+    value = env.get(name, "").strip()
+    if not value:
+        raise SettingsError(f"{name} is not set")
+    return value
+
+
+def _number(
+    env: Mapping[str, str],
+    name: str,
+    default: N,
+    kind: type[N],
+    *,
+    low: float | None = None,
+    high: float | None = None,
+) -> N:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = kind(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name}: not a number: {raw!r}") from exc
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise SettingsError(f"{name}: {value} is out of range")
+    return value
