@@ -49,7 +49,9 @@ class Settings:
             channel_secret=_required(env, "LINE_CHANNEL_SECRET"),
             channel_access_token=_required(env, "LINE_CHANNEL_ACCESS_TOKEN"),
             redis_url=redis_url or _required(env, "REDIS_URL"),
-            line_api_base_url=(env.get("LINE_API_BASE_URL") or DEFAULT_LINE_API_BASE_URL).rstrip("/"),
+            line_api_base_url=(env.get("LINE_API_BASE_URL") or DEFAULT_LINE_API_BASE_URL).rstrip(
+                "/"
+            ),
             port=_number(env, "PORT", 5000, int, low=1, high=65535),
             timezone=env.get("BOT_TIMEZONE") or "Asia/Tokyo",
             max_timer_seconds=_number(env, "TIMER_MAX_SECONDS", 7 * 24 * 3600, int, low=1),

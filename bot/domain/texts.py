@@ -29,15 +29,22 @@ class Reply:
 def describe_duration(seconds: int) -> str:
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
-    parts = [f"{hours}時間" if hours else "", f"{minutes}分" if minutes else "", f"{secs}秒" if secs else ""]
+    parts = [
+        f"{hours}時間" if hours else "",
+        f"{minutes}分" if minutes else "",
+        f"{secs}秒" if secs else "",
+    ]
     return "".join(parts)
 
 
 def describe_duration_en(seconds: int) -> str:
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
-    parts = [f"{n} {unit}{'s' if n != 1 else ''}" for n, unit in
-             ((hours, "hour"), (minutes, "minute"), (secs, "second")) if n]
+    parts = [
+        f"{n} {unit}{'s' if n != 1 else ''}"
+        for n, unit in ((hours, "hour"), (minutes, "minute"), (secs, "second"))
+        if n
+    ]
     return " ".join(parts)
 
 
@@ -45,7 +52,8 @@ def timer_set(seconds: int, label: str, fires_at: datetime) -> Reply:
     clock = fires_at.strftime("%H:%M:%S")
     what = f"「{label}」" if label else ""
     return Reply(
-        f"⏱ {describe_duration(seconds)}のタイマー{what}をセットしました。{clock} にお知らせします。\n"
+        f"⏱ {describe_duration(seconds)}のタイマー{what}をセットしました。"
+        f"{clock} にお知らせします。\n"
         f"Timer set for {describe_duration_en(seconds)}; I'll notify you at {clock}."
     )
 
@@ -83,8 +91,9 @@ def help_text() -> Reply:
 
 def unreadable() -> Reply:
     return Reply(
-        "ごめんなさい、読み取れませんでした。秒数（例: 180）か「3分 カップ麺」のように送ってください。\n"
-        "Sorry, I couldn't read that. Send a number of seconds (e.g. 180) or \"3分 カップ麺\".",
+        "ごめんなさい、読み取れませんでした。"
+        "秒数（例: 180）か「3分 カップ麺」のように送ってください。\n"
+        'Sorry, I couldn\'t read that. Send a number of seconds (e.g. 180) or "3分 カップ麺".',
         _SUGGESTIONS,
     )
 
@@ -100,7 +109,7 @@ def not_text() -> Reply:
 def analyze_needs_text() -> Reply:
     return Reply(
         "「解析 すもももももももものうち」のように、解析の後に文を付けてください。\n"
-        "Put a sentence after 解析, e.g. \"解析 すもももももももものうち\".",
+        'Put a sentence after 解析, e.g. "解析 すもももももももものうち".',
         (("解析してみる", "解析 すもももももももものうち"),),
     )
 

@@ -12,7 +12,7 @@ _SEPARATOR = "|"
 _FORMAT_VERSION = "1"
 
 
-class MalformedTimer(ValueError):
+class MalformedTimerError(ValueError):
     """A stored timer could not be read back."""
 
 
@@ -57,12 +57,12 @@ class Timer:
         text = member.decode() if isinstance(member, bytes) else member
         parts = text.split(_SEPARATOR, 6)
         if len(parts) != 7 or parts[0] != _FORMAT_VERSION:
-            raise MalformedTimer(text[:40])
+            raise MalformedTimerError(text[:40])
         _, timer_id, due_ms, attempt, seconds, chat_id, label = parts
         try:
             return cls(timer_id, chat_id, int(due_ms), int(seconds), label, int(attempt))
         except ValueError as exc:
-            raise MalformedTimer(text[:40]) from exc
+            raise MalformedTimerError(text[:40]) from exc
 
 
 def timer_id_for_event(webhook_event_id: str) -> str:

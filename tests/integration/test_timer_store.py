@@ -54,7 +54,9 @@ def test_concurrent_claimers_never_take_the_same_timer(
     assert sum(1 for r in results if r) > 1  # the claimers really raced
 
 
-def test_claim_takes_only_due_timers_and_reports_the_next(redis_url: str, redis_client: redis.Redis) -> None:
+def test_claim_takes_only_due_timers_and_reports_the_next(
+    redis_url: str, redis_client: redis.Redis
+) -> None:
     store = TimerStore(redis_client)
     store.add(_timer(5_000))
     store.add(_timer(9_000))
@@ -68,7 +70,9 @@ def test_claim_takes_only_due_timers_and_reports_the_next(redis_url: str, redis_
     assert asyncio.run(claim()) == (0, 5_000)
 
 
-def test_expired_lease_comes_back_and_ack_forgets(redis_url: str, redis_client: redis.Redis) -> None:
+def test_expired_lease_comes_back_and_ack_forgets(
+    redis_url: str, redis_client: redis.Redis
+) -> None:
     TimerStore(redis_client).add(_timer(1_000))
 
     async def run() -> None:
@@ -89,7 +93,9 @@ def test_expired_lease_comes_back_and_ack_forgets(redis_url: str, redis_client: 
     assert redis_client.zcard(keys.TIMERS_LEASED) == 0
 
 
-def test_requeue_and_dead_letter_only_by_the_holder(redis_url: str, redis_client: redis.Redis) -> None:
+def test_requeue_and_dead_letter_only_by_the_holder(
+    redis_url: str, redis_client: redis.Redis
+) -> None:
     sync_store = TimerStore(redis_client)
     sync_store.add(_timer(1_000))
     sync_store.add(_timer(1_001))
@@ -98,7 +104,8 @@ def test_requeue_and_dead_letter_only_by_the_holder(redis_url: str, redis_client
         client = aioredis.Redis.from_url(redis_url)
         store = AsyncTimerStore(client, lease_ms=500, rate_per_s=1e6)
         (m1, t1), (m2, t2) = (await store.claim(2_000, 10)).timers
-        assert t1 and t2
+        assert t1 is not None
+        assert t2 is not None
         assert await store.requeue(m1, t1.next_attempt(), 3_000) is True
         assert await store.requeue(m1, t1.next_attempt(), 3_000) is False  # no longer held
         letter = DeadLetter(m2, t2.chat_id, "rejected", 400, "req-1", 2_001)

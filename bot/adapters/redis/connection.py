@@ -20,5 +20,9 @@ def sync_client(url: str) -> redis.Redis:
     return redis.Redis.from_url(url, **_options(url))
 
 
-def async_client(url: str, *, max_connections: int = 4) -> aioredis.Redis:
-    return aioredis.Redis.from_url(url, max_connections=max_connections, **_options(url))
+def async_client(url: str, *, max_connections: int = 8) -> aioredis.Redis:
+    """A client whose pool makes callers wait for a free connection instead of failing."""
+    pool = aioredis.BlockingConnectionPool.from_url(
+        url, max_connections=max_connections, timeout=10, **_options(url)
+    )
+    return aioredis.Redis(connection_pool=pool)

@@ -12,7 +12,7 @@ import redis
 import redis.asyncio as aioredis
 
 from bot.adapters.redis import keys, scripts
-from bot.domain.timers import MalformedTimer, Timer
+from bot.domain.timers import MalformedTimerError, Timer
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,9 +123,7 @@ class AsyncTimerStore:
             )
         )
 
-    async def dead_letter(
-        self, member: str, letter: DeadLetter, now_ms: int
-    ) -> bool:
+    async def dead_letter(self, member: str, letter: DeadLetter, now_ms: int) -> bool:
         return bool(
             await _call(
                 self._dead,
@@ -169,5 +167,5 @@ def _score(raw: bytes) -> int | None:
 def _decode_or_none(member: str) -> Timer | None:
     try:
         return Timer.decode(member)
-    except MalformedTimer:
+    except MalformedTimerError:
         return None

@@ -1,0 +1,5 @@
+"""Procfile `web`: `gunicorn app:app` (see gunicorn.conf.py)."""
+
+from bot.bootstrap import build_web_app_from_env
+
+app = build_web_app_from_env()

@@ -1,0 +1,199 @@
+"""The one place that calls LINE's Messaging API (line-bot-sdk v3)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import aiohttp
+from linebot.v3.messaging import (
+    ApiClient,
+    AsyncApiClient,
+    AsyncMessagingApi,
+    Configuration,
+    MessageAction,
+    MessagingApi,
+    PushMessageRequest,
+    QuickReply,
+    QuickReplyItem,
+    ReplyMessageRequest,
+    ShowLoadingAnimationRequest,
+    TextMessage,
+)
+from linebot.v3.messaging.exceptions import ApiException
+from urllib3.exceptions import HTTPError as Urllib3Error
+
+from bot.domain.texts import Reply
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGES_PER_REQUEST = 5
+MAX_TEXT_CHARS = 5000
+MONTHLY_LIMIT_MESSAGE = "monthly limit"
+# LINE's console Verify button used to send these dummy tokens; they can't be replied to.
+DUMMY_REPLY_TOKENS = frozenset({"0" * 32, "f" * 32})
+
+
+class PushOutcome(StrEnum):
+    DELIVERED = "delivered"
+    ALREADY_DELIVERED = "already_delivered"  # 409: the retry key was accepted before
+    RETRY = "retry"  # 5xx, timeout, connection error: same retry key, later
+    RATE_LIMITED = "rate_limited"  # 429 with Retry-After: everyone slows down
+    MONTHLY_LIMIT = "monthly_limit"  # 429 that retrying cannot fix
+    REJECTED = "rejected"  # any other 4xx: permanent (blocked bot, bad request)
+
+
+@dataclass(frozen=True, slots=True)
+class PushResult:
+    outcome: PushOutcome
+    status: int | None = None
+    request_id: str | None = None
+    retry_after_s: float | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.outcome in (PushOutcome.DELIVERED, PushOutcome.ALREADY_DELIVERED)
+
+
+def to_line_message(reply: Reply) -> TextMessage:
+    quick = None
+    if reply.quick_replies:
+        quick = QuickReply(
+            items=[
+                QuickReplyItem(action=MessageAction(label=label[:20], text=text))
+                for label, text in reply.quick_replies[:13]
+            ]
+        )
+    return TextMessage(text=reply.text[:MAX_TEXT_CHARS], quick_reply=quick)
+
+
+def configuration(base_url: str, access_token: str, *, pool_size: int = 10) -> Configuration:
+    config = Configuration(access_token=access_token, host=base_url)
+    config.connection_pool_maxsize = pool_size
+    return config
+
+
+class LineClient:
+    """Synchronous calls for the web process and RQ jobs: replies and the loading animation."""
+
+    def __init__(self, config: Configuration, *, timeout_s: float = 5.0) -> None:
+        self._api = MessagingApi(ApiClient(config))
+        self._timeout = (min(timeout_s, 2.0), timeout_s)
+
+    def reply(self, reply_token: str, replies: list[Reply]) -> bool:
+        """Answer through a reply token; False if LINE refused (expired or used token, …)."""
+        if not reply_token or reply_token in DUMMY_REPLY_TOKENS:
+            return False
+        request = ReplyMessageRequest(
+            reply_token=reply_token,
+            messages=[to_line_message(r) for r in replies[:MAX_MESSAGES_PER_REQUEST]],
+        )
+        try:
+            self._api.reply_message_with_http_info(request, _request_timeout=self._timeout)
+        except ApiException as exc:
+            log.warning("reply refused: status=%s request_id=%s", exc.status, _request_id(exc))
+            return False
+        except (Urllib3Error, OSError) as exc:
+            log.warning("reply failed: %s", type(exc).__name__)
+            return False
+        return True
+
+    def push(self, to: str, replies: list[Reply], *, retry_key: str) -> PushResult:
+        """A push (it costs the operator): only where a reply token can no longer do."""
+        request = PushMessageRequest(
+            to=to, messages=[to_line_message(r) for r in replies[:MAX_MESSAGES_PER_REQUEST]]
+        )
+        try:
+            response = self._api.push_message_with_http_info(
+                request, x_line_retry_key=retry_key, _request_timeout=self._timeout
+            )
+        except ApiException as exc:
+            return classify_error(exc.status, exc.headers, exc.body)
+        except (Urllib3Error, OSError):
+            return PushResult(PushOutcome.RETRY)
+        return PushResult(
+            PushOutcome.DELIVERED,
+            response.status_code,
+            _header(response.headers, "x-line-request-id"),
+        )
+
+    def show_loading(self, chat_id: str, seconds: int = 20) -> bool:
+        """Loading animation in a 1:1 chat while a heavy reply is computed."""
+        if not chat_id.startswith("U"):
+            return False  # LINE answers 400 for groups and rooms
+        request = ShowLoadingAnimationRequest(chat_id=chat_id, loading_seconds=seconds)
+        try:
+            self._api.show_loading_animation_with_http_info(request, _request_timeout=self._timeout)
+        except (ApiException, Urllib3Error, OSError) as exc:
+            log.info("loading animation not shown: %s", type(exc).__name__)
+            return False
+        return True
+
+
+class AsyncLinePusher:
+    """Concurrent pushes for the timer worker, each with its retry key."""
+
+    def __init__(self, config: Configuration, *, timeout_s: float) -> None:
+        self._client = AsyncApiClient(config)
+        self._api = AsyncMessagingApi(self._client)
+        self._timeout_s = timeout_s
+
+    async def push(self, to: str, texts: list[str], retry_key: str) -> PushResult:
+        request = PushMessageRequest(to=to, messages=[TextMessage(text=t) for t in texts])
+        try:
+            async with asyncio.timeout(self._timeout_s):
+                response: Any = await self._api.push_message_with_http_info(
+                    request, x_line_retry_key=retry_key
+                )
+        except ApiException as exc:
+            return classify_error(exc.status, exc.headers, exc.body)
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            log.info("push attempt failed: %s", type(exc).__name__)
+            return PushResult(PushOutcome.RETRY)
+        headers = response.headers or {}
+        return PushResult(
+            PushOutcome.DELIVERED, response.status_code, _header(headers, "x-line-request-id")
+        )
+
+    async def close(self) -> None:
+        await self._client.close()
+
+
+def classify_error(status: int, headers: Any, body: Any) -> PushResult:
+    """Map a LINE error answer to what the worker should do about it."""
+    request_id = _header(headers, "x-line-request-id")
+    if status == 409:
+        accepted = _header(headers, "x-line-accepted-request-id") or request_id
+        return PushResult(PushOutcome.ALREADY_DELIVERED, status, accepted)
+    if status == 429:
+        text = body.decode(errors="replace") if isinstance(body, bytes) else str(body or "")
+        if MONTHLY_LIMIT_MESSAGE in text.lower():
+            return PushResult(PushOutcome.MONTHLY_LIMIT, status, request_id)
+        return PushResult(PushOutcome.RATE_LIMITED, status, request_id, _retry_after(headers))
+    if status >= 500 or status in (0, 408):
+        return PushResult(PushOutcome.RETRY, status, request_id)
+    return PushResult(PushOutcome.REJECTED, status, request_id)
+
+
+def _header(headers: Any, name: str) -> str | None:
+    if not headers:
+        return None
+    for key, value in dict(headers).items():
+        if str(key).lower() == name:
+            return str(value)
+    return None
+
+
+def _retry_after(headers: Any) -> float | None:
+    raw = _header(headers, "retry-after")
+    try:
+        return max(0.0, float(raw)) if raw is not None else None
+    except ValueError:
+        return None
+
+
+def _request_id(exc: ApiException) -> str | None:
+    return _header(exc.headers, "x-line-request-id")

@@ -1,0 +1,20 @@
+"""gunicorn settings for the web process. Values come from the PaaS environment."""
+
+import os
+
+bind = f"0.0.0.0:{os.environ.get('PORT', '5000')}"
+# Threads overlap the one reply call each webhook makes; the PaaS sets WEB_CONCURRENCY.
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+timeout = 25  # under the router's 30 s
+graceful_timeout = 20  # SIGTERM → 30 s → SIGKILL on the PaaS
+keepalive = 5
+accesslog = None  # access lines add nothing here; the app logs one line per event
+
+
+def on_starting(server: object) -> None:
+    """Fail once, with a one-line message, before any worker forks."""
+    from bot.bootstrap import load_settings_or_exit
+
+    load_settings_or_exit()

@@ -1,0 +1,46 @@
+"""Settings are validated once, with a message naming the bad variable."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.settings import Settings, SettingsError
+
+BASE = {
+    "LINE_CHANNEL_SECRET": "s",
+    "LINE_CHANNEL_ACCESS_TOKEN": "t",
+    "REDIS_URL": "redis://127.0.0.1:1/0",
+}
+
+
+def test_defaults() -> None:
+    settings = Settings.from_env(BASE)
+    assert settings.line_api_base_url == "https://api.line.me"
+    assert settings.timezone == "Asia/Tokyo"
+
+
+def test_redistogo_fallback_and_trailing_slash() -> None:
+    env = {k: v for k, v in BASE.items() if k != "REDIS_URL"}
+    env |= {"REDISTOGO_URL": "rediss://h:1", "LINE_API_BASE_URL": "http://127.0.0.1:9/"}
+    settings = Settings.from_env(env)
+    assert settings.redis_url == "rediss://h:1"
+    assert settings.line_api_base_url == "http://127.0.0.1:9"
+
+
+@pytest.mark.parametrize(
+    ("drop_or_set", "message"),
+    [
+        ({"LINE_CHANNEL_SECRET": ""}, "LINE_CHANNEL_SECRET is not set"),
+        ({"LINE_CHANNEL_ACCESS_TOKEN": " "}, "LINE_CHANNEL_ACCESS_TOKEN is not set"),
+        ({"REDIS_URL": ""}, "REDIS_URL is not set"),
+        ({"REDIS_URL": "http://x"}, "REDIS_URL"),
+        ({"PORT": "eighty"}, "PORT"),
+        ({"BOT_TIMEZONE": "Mars/Base"}, "BOT_TIMEZONE"),
+        ({"TIMER_MAX_SECONDS": "0"}, "TIMER_MAX_SECONDS"),
+        ({"TIMER_LEASE_MS": "1000", "PUSH_TIMEOUT_S": "2"}, "TIMER_LEASE_MS"),
+    ],
+)
+def test_bad_settings_name_the_variable(drop_or_set: dict[str, str], message: str) -> None:
+    with pytest.raises(SettingsError, match=message) as info:
+        Settings.from_env(BASE | drop_or_set)
+    assert "\n" not in str(info.value)
