@@ -43,19 +43,17 @@ def install_uvloop() -> None:
 
 
 async def _run_timer_worker(settings: Settings) -> None:
-    from bot.adapters.line_api import AsyncLinePusher, configuration
+    from bot.adapters.line_api import AsyncLinePusher
     from bot.adapters.redis.connection import async_client
     from bot.adapters.redis.timer_store import AsyncTimerStore
     from bot.entrypoints.timer_worker import TimerWorker
 
     redis_client = async_client(settings.redis_url, max_connections=8)
     pusher = AsyncLinePusher(
-        configuration(
-            settings.line_api_base_url,
-            settings.channel_access_token,
-            pool_size=settings.push_concurrency,
-        ),
+        settings.line_api_base_url,
+        settings.channel_access_token,
         timeout_s=settings.push_timeout_s,
+        pool_size=settings.push_concurrency,
     )
     store = AsyncTimerStore(
         redis_client, lease_ms=settings.timer_lease_ms, rate_per_s=settings.push_rate_per_s
