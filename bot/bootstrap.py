@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+import threading
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -91,10 +92,13 @@ def build_web_app_from_env() -> object:
 def once(factory: Callable[[], T]) -> Callable[[], T]:
     """Build lazily, once per process (after gunicorn or RQ has forked)."""
     made: list[T] = []
+    lock = threading.Lock()  # gunicorn's gthread workers serve requests on several threads
 
     def get() -> T:
         if not made:
-            made.append(factory())
+            with lock:
+                if not made:
+                    made.append(factory())
         return made[0]
 
     return get

@@ -136,3 +136,30 @@ def test_shared_rate_bucket_caps_claims(redis_url: str, redis_client: redis.Redi
         return len(first.timers), len(second.timers), len(later.timers)
 
     assert asyncio.run(run()) == (10, 0, 10)
+
+
+def test_requeue_dead_sends_again_from_the_first_attempt(
+    redis_url: str, redis_client: redis.Redis
+) -> None:
+    sync_store = TimerStore(redis_client)
+    sync_store.add(_timer(1_000))
+
+    async def kill_it() -> None:
+        client = aioredis.Redis.from_url(redis_url)
+        store = AsyncTimerStore(client, lease_ms=500, rate_per_s=1e6)
+        ((member, timer),) = (await store.claim(2_000, 10)).timers
+        assert timer is not None
+        tired = timer.next_attempt().next_attempt()
+        assert await store.requeue(member, tired, 2_000)
+        ((member, timer),) = (await store.claim(2_000, 10)).timers
+        assert timer is not None
+        letter = DeadLetter(member, timer.chat_id, "gave_up", 500, None, 2_000)
+        assert await store.dead_letter(member, letter, 2_000)
+        await client.aclose()
+
+    asyncio.run(kill_it())
+    assert sync_store.requeue_dead(now_ms=5_000) == 1
+    assert sync_store.dead_letters() == []
+    ((member, score),) = redis_client.zrange(keys.TIMERS_DUE, 0, -1, withscores=True)
+    assert score == 5_000
+    assert Timer.decode(member).attempt == 0

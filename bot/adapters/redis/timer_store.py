@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, cast
 
 import redis
@@ -68,7 +68,10 @@ class TimerStore:
         """Put every dead-lettered timer back to be sent now; returns how many."""
         count = 0
         for letter in self.dead_letters(limit=10_000):
-            timer = Timer.decode(letter.timer)
+            try:
+                timer = replace(Timer.decode(letter.timer), attempt=0)
+            except MalformedTimerError:
+                continue  # nothing to send; it expires with the dead-letter set
             record = _dead_record(letter)
             pipe = self._redis.pipeline()
             pipe.zrem(keys.TIMERS_DEAD, record)
