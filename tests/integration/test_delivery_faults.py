@@ -1,0 +1,151 @@
+"""Exactly once under faults: real timer worker processes, a real redis-server and the
+LINE simulator failing, timing out, rate limiting, while workers are killed and restarted."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+from bot.adapters.redis import keys
+from bot.adapters.redis.timer_store import TimerStore
+from bot.domain.timers import Timer, new_timer_id
+from linesim.process import SimulatorProcess, start_simulator_process
+
+ACCESS_TOKEN = "fault-test-token"
+ROOT = Path(__file__).resolve().parents[2]
+# A push may hang for PUSH_TIMEOUT_S; the lease must outlast it (see bot/settings.py).
+WORKER_ENV = {"PUSH_TIMEOUT_S": "0.5", "TIMER_LEASE_MS": "1500", "SHUTDOWN_GRACE_S": "3"}
+
+
+class Workers:
+    """Timer worker processes, each in its own process group, logs kept for failures."""
+
+    def __init__(self, env: dict[str, str], logdir: Path) -> None:
+        self.env = env
+        self.logdir = logdir
+        self.procs: list[subprocess.Popen[bytes]] = []
+
+    def start(self) -> subprocess.Popen[bytes]:
+        log = (self.logdir / f"timer_worker_{len(self.procs)}.log").open("wb")
+        proc = subprocess.Popen(
+            [sys.executable, "timer_worker.py"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.procs.append(proc)
+        return proc
+
+    def stop_all(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+
+    def logs(self) -> str:
+        return "\n".join(p.read_text(errors="replace") for p in sorted(self.logdir.glob("*.log")))
+
+
+@pytest.fixture
+def sim() -> Iterator[SimulatorProcess]:
+    process = start_simulator_process(access_token=ACCESS_TOKEN, latency_ms=20)
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def workers(redis_url: str, sim: SimulatorProcess, tmp_path: Path) -> Iterator[Workers]:
+    env = dict(
+        os.environ,
+        LINE_CHANNEL_SECRET="unused-by-the-timer-worker",
+        LINE_CHANNEL_ACCESS_TOKEN=ACCESS_TOKEN,
+        LINE_API_BASE_URL=sim.url,
+        REDIS_URL=redis_url,
+        **WORKER_ENV,
+    )
+    pool = Workers(env, tmp_path)
+    yield pool
+    pool.stop_all()
+
+
+def _add_timers(client: redis.Redis, count: int, within_ms: tuple[int, int]) -> set[str]:
+    store = TimerStore(client)
+    now = int(time.time() * 1000)
+    timers = [
+        Timer(new_timer_id(), f"U{i:032x}", now + within_ms[0] + i * span // count, 1)
+        for i, span in ((i, within_ms[1] - within_ms[0]) for i in range(count))
+    ]
+    for timer in timers:
+        store.add(timer)
+    return {timer.retry_key for timer in timers}
+
+
+def _wait_accepted(sim: SimulatorProcess, expected: int, timeout_s: float) -> list[dict]:
+    deadline = time.monotonic() + timeout_s
+    pushes: list[dict] = []
+    while time.monotonic() < deadline:
+        pushes = [m for m in sim.client.messages() if m["kind"] == "push"]
+        if len({m["retry_key"] for m in pushes}) >= expected:
+            break
+        sim.client.wait_messages(count=len(pushes) + 1, timeout=1.0)
+    return pushes
+
+
+def _wait_settled(client: redis.Redis, timeout_s: float) -> bool:
+    """Until no timer is pending or leased (a state with no event to await: poll it)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if client.zcard(keys.TIMERS_DUE) + client.zcard(keys.TIMERS_LEASED) == 0:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_every_timer_accepted_exactly_once_through_crashes_and_line_faults(
+    workers: Workers, sim: SimulatorProcess, redis_client: redis.Redis
+) -> None:
+    sim.client.set_faults(
+        seed=7,
+        push_error_before_rate=0.03,
+        push_error_after_rate=0.02,  # LINE accepted it, then answered 500
+        timeout_rate=0.01,
+        timeout_after_rate=0.01,
+        timeout_hold_s=2,
+        window_429={"in_ms": 3000, "duration_ms": 800, "retry_after_s": 1},
+    )
+    a, b, c = workers.start(), workers.start(), workers.start()
+    expected = _add_timers(redis_client, 1000, within_ms=(1000, 7000))
+
+    sim.client.wait_messages(count=200, timeout=15)
+    a.kill()  # SIGKILL mid-run: its claims come back when their lease runs out
+    workers.start()
+    sim.client.wait_messages(count=500, timeout=15)
+    b.send_signal(signal.SIGTERM)  # a deploy: finish or hand back, then exit 0
+    c.send_signal(signal.SIGTERM)
+    c.send_signal(signal.SIGTERM)  # the PaaS may signal twice
+    workers.start()
+    assert b.wait(10) == 0
+    assert c.wait(10) == 0
+    workers.start()
+
+    pushes = _wait_accepted(sim, len(expected), timeout_s=60)
+    accepted = Counter(m["retry_key"] for m in pushes)
+    assert set(accepted) == expected, workers.logs()[-3000:]
+    assert [key for key, n in accepted.items() if n > 1] == []
+    stats = sim.client.stats()
+    assert stats["status_409"] > 0  # accepted-then-500 pushes were retried with the same key
+    # Accepted-then-500 timers are still retried until LINE answers 409; then nothing is left.
+    assert _wait_settled(redis_client, timeout_s=20), workers.logs()[-3000:]
+    assert redis_client.zcard(keys.TIMERS_DEAD) == 0
+    assert len([m for m in sim.client.messages() if m["kind"] == "push"]) == len(expected)
