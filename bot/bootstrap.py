@@ -44,7 +44,7 @@ def install_uvloop() -> None:
 
 
 async def _run_timer_worker(settings: Settings) -> None:
-    from bot.adapters.line_api import AsyncLinePusher
+    from bot.adapters.line_push import AsyncLinePusher
     from bot.adapters.redis.connection import async_client
     from bot.adapters.redis.timer_store import AsyncTimerStore
     from bot.entrypoints.timer_worker import TimerWorker

@@ -20,7 +20,7 @@ from typing import Protocol
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from bot.adapters.line_api import PushOutcome, PushResult
+from bot.adapters.line_push import PushOutcome, PushResult
 from bot.adapters.redis.timer_store import AsyncTimerStore, Claim, DeadLetter
 from bot.domain import delivery, texts
 from bot.domain.timers import Timer

@@ -3,11 +3,13 @@ LINE simulator failing, timing out, rate limiting, while workers are killed and 
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,8 +36,10 @@ class Workers:
         self.logdir = logdir
         self.procs: list[subprocess.Popen[bytes]] = []
 
-    def start(self) -> subprocess.Popen[bytes]:
-        log = (self.logdir / f"timer_worker_{len(self.procs)}.log").open("wb")
+    def start(self, ready_timeout_s: float = 10.0) -> subprocess.Popen[bytes]:
+        """Start one more worker and return once it has logged that it runs."""
+        path = self.logdir / f"timer_worker_{len(self.procs)}.log"
+        log = path.open("wb")
         proc = subprocess.Popen(
             [sys.executable, "timer_worker.py"],
             cwd=ROOT,
@@ -45,6 +49,11 @@ class Workers:
             start_new_session=True,
         )
         self.procs.append(proc)
+        deadline = time.monotonic() + ready_timeout_s
+        while b"timer worker started" not in path.read_bytes():
+            assert proc.poll() is None, path.read_text(errors="replace")
+            assert time.monotonic() < deadline, "timer worker did not start"
+            time.sleep(0.02)  # a log line has no event to await
         return proc
 
     def stop_all(self) -> None:
@@ -57,9 +66,22 @@ class Workers:
         return "\n".join(p.read_text(errors="replace") for p in sorted(self.logdir.glob("*.log")))
 
 
+def _warm_up(sim: SimulatorProcess) -> None:
+    """Await the simulator's LINE endpoints being ready (it loads the SDK's models lazily)."""
+    body = json.dumps({"to": "Uwarmup", "messages": [{"type": "text", "text": "warm-up"}]})
+    request = urllib.request.Request(
+        f"{sim.url}/v2/bot/message/push",
+        data=body.encode(),
+        headers={"Authorization": f"Bearer {ACCESS_TOKEN}", "Content-Type": "application/json"},
+    )
+    urllib.request.urlopen(request, timeout=30).close()
+    sim.client.reset()
+
+
 @pytest.fixture
 def sim() -> Iterator[SimulatorProcess]:
     process = start_simulator_process(access_token=ACCESS_TOKEN, latency_ms=20)
+    _warm_up(process)
     yield process
     process.stop()
 
@@ -149,3 +171,74 @@ def test_every_timer_accepted_exactly_once_through_crashes_and_line_faults(
     assert _wait_settled(redis_client, timeout_s=20), workers.logs()[-3000:]
     assert redis_client.zcard(keys.TIMERS_DEAD) == 0
     assert len([m for m in sim.client.messages() if m["kind"] == "push"]) == len(expected)
+
+
+def _wait_dead(client: redis.Redis, count: int, timeout_s: float) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if client.zcard(keys.TIMERS_DEAD) >= count:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_permanent_refusals_are_dead_lettered_with_reason_and_request_id(
+    workers: Workers, sim: SimulatorProcess, redis_client: redis.Redis
+) -> None:
+    sim.client.set_faults(push_error_before_rate=1.0, push_error_status=403)  # e.g. blocked
+    workers.start()
+    _add_timers(redis_client, 3, within_ms=(0, 10))
+    assert _wait_dead(redis_client, 3, timeout_s=10), workers.logs()
+    letters = TimerStore(redis_client).dead_letters()
+    assert {(d.reason, d.status) for d in letters} == {("rejected", 403)}
+    assert all(d.request_id for d in letters)
+    assert redis_client.pttl(keys.TIMERS_DEAD) > 0
+    assert sim.client.stats()["by_endpoint"]["push"] == {"403": 3}  # each tried once
+
+
+def test_monthly_limit_is_not_retried_in_a_loop(
+    workers: Workers, sim: SimulatorProcess, redis_client: redis.Redis
+) -> None:
+    sim.client.set_faults(monthly_limit=True)
+    workers.start()
+    _add_timers(redis_client, 3, within_ms=(0, 10))
+    assert _wait_dead(redis_client, 3, timeout_s=10), workers.logs()
+    assert {d.reason for d in TimerStore(redis_client).dead_letters()} == {"monthly_limit"}
+    assert sim.client.stats()["by_endpoint"]["push"] == {"429": 3}
+
+
+def test_retry_after_pauses_every_worker(
+    workers: Workers, sim: SimulatorProcess, redis_client: redis.Redis
+) -> None:
+    workers.start()
+    workers.start()
+    sim.client.set_faults(window_429={"in_ms": 0, "duration_ms": 1000, "retry_after_s": 2})
+    expected = _add_timers(redis_client, 40, within_ms=(0, 200))
+    pushes = _wait_accepted(sim, len(expected), timeout_s=20)
+    assert {m["retry_key"] for m in pushes} == expected
+    requests = [r for r in sim.client.requests() if r["path"].endswith("/push")]
+    first_429 = min(r["received_at_ms"] for r in requests if r["status"] == 429)
+    after = [r["received_at_ms"] for r in requests if r["received_at_ms"] > first_429 + 50]
+    # After the first 429 nobody pushes again until Retry-After (2 s) has passed.
+    assert after
+    assert min(after) >= first_429 + 2000
+    assert sum(1 for r in requests if r["status"] == 429) < 40
+
+
+def test_a_redis_outage_loses_no_claim(
+    workers: Workers, sim: SimulatorProcess, redis_client: redis.Redis, redis_server: object
+) -> None:
+    workers.start()
+    expected = _add_timers(redis_client, 200, within_ms=(500, 3000))
+    sim.client.wait_messages(count=20, timeout=10)
+    server = redis_server.process  # type: ignore[attr-defined]
+    server.send_signal(signal.SIGSTOP)  # Redis stops answering, connections stay open
+    try:
+        time.sleep(1.5)  # the length of the outage
+    finally:
+        server.send_signal(signal.SIGCONT)
+    pushes = _wait_accepted(sim, len(expected), timeout_s=30)
+    accepted = Counter(m["retry_key"] for m in pushes)
+    assert set(accepted) == expected, workers.logs()[-3000:]
+    assert max(accepted.values()) == 1
+    assert workers.procs[0].poll() is None  # the worker rode it out

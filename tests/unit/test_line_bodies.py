@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from linebot.v3.messaging import PushMessageRequest, TextMessage
 
-from bot.adapters.line_api import PushOutcome, classify_error, push_body, to_line_message
+from bot.adapters.line_api import to_line_message
+from bot.adapters.line_push import PushOutcome, classify_error, push_body
 from bot.domain.texts import Reply
 
 
