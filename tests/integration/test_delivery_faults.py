@@ -13,6 +13,7 @@ import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
@@ -113,9 +114,9 @@ def _add_timers(client: redis.Redis, count: int, within_ms: tuple[int, int]) -> 
     return {timer.retry_key for timer in timers}
 
 
-def _wait_accepted(sim: SimulatorProcess, expected: int, timeout_s: float) -> list[dict]:
+def _wait_accepted(sim: SimulatorProcess, expected: int, timeout_s: float) -> list[dict[str, Any]]:
     deadline = time.monotonic() + timeout_s
-    pushes: list[dict] = []
+    pushes: list[dict[str, Any]] = []
     while time.monotonic() < deadline:
         pushes = [m for m in sim.client.messages() if m["kind"] == "push"]
         if len({m["retry_key"] for m in pushes}) >= expected:
