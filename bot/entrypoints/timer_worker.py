@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 
 # Never sleep longer than this, so a lost wake-up message costs at most this much lateness.
 MAX_IDLE_S = 5.0
+# How long a settling write (ack, retry, dead letter) keeps trying through a Redis outage.
+SETTLE_DEADLINE_S = 20.0
 REDIS_RETRY_S = (0.1, 0.25, 0.5, 1.0, 2.0)
 
 
@@ -85,6 +87,7 @@ class TimerWorker:
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, self.request_stop)
         listener = asyncio.create_task(self._listen_for_wakeups())
+        renewer = asyncio.create_task(self._renew_leases())
         log.info(
             "timer worker started: concurrency=%d lease_ms=%d",
             self._concurrency,
@@ -105,6 +108,7 @@ class TimerWorker:
         finally:
             listener.cancel()
             await self._shutdown()
+            renewer.cancel()
         log.info("timer worker stopped: %s", self._summary())
 
     async def _claim_and_start(self) -> float:
@@ -118,7 +122,15 @@ class TimerWorker:
             task = asyncio.create_task(self._deliver(member, timer))
             self._inflight[task] = (member, timer)
             task.add_done_callback(self._forget)
-        return self._next_delay(claim, now, len(claim.timers) == free)
+        delay = self._next_delay(claim, now, len(claim.timers) == free)
+        log.debug(
+            "claimed=%d next_due=%s next_lease=%s sleep_s=%.3f",
+            len(claim.timers),
+            claim.next_due_ms,
+            claim.next_lease_ms,
+            delay,
+        )
+        return delay
 
     def _next_delay(self, claim: Claim, now: int, full: bool) -> float:
         if full:
@@ -146,6 +158,18 @@ class TimerWorker:
             return
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=delay)
+
+    async def _renew_leases(self) -> None:
+        """Keep the leases of pushes in flight, so only a dead worker's timers come back."""
+        interval = self._store.lease_ms / 4000
+        while True:
+            await asyncio.sleep(interval)
+            members = [member for member, _ in self._inflight.values()]
+            try:
+                await self._store.renew(members, self._clock())
+            except (RedisError, OSError) as exc:
+                # Another worker may take them back and push again: LINE answers that with 409.
+                log.warning("could not renew leases (%s)", type(exc).__name__)
 
     async def _listen_for_wakeups(self) -> None:
         """A pub/sub message means a sooner timer was added: claim again at once."""
@@ -205,9 +229,9 @@ class TimerWorker:
             await self._settle(lambda: self._store.dead_letter(member, letter, now))
 
     async def _settle(self, operation: Callable[[], Awaitable[object]]) -> None:
-        """Retry a Redis write until it lands or the lease is surely gone (then it is moot:
-        the timer is claimed again and the retry key turns the repeat push into a 409)."""
-        deadline = time.monotonic() + self._store.lease_ms / 1000
+        """Retry a Redis write through an outage. If it never lands the lease runs out, the
+        timer is claimed again and the retry key turns the repeat push into a 409."""
+        deadline = time.monotonic() + SETTLE_DEADLINE_S
         attempt = 0
         while True:
             try:

@@ -25,8 +25,7 @@ from linesim.process import SimulatorProcess, start_simulator_process
 
 ACCESS_TOKEN = "fault-test-token"
 ROOT = Path(__file__).resolve().parents[2]
-# A push may hang for PUSH_TIMEOUT_S; the lease must outlast it (see bot/settings.py).
-WORKER_ENV = {"PUSH_TIMEOUT_S": "0.5", "TIMER_LEASE_MS": "1500", "SHUTDOWN_GRACE_S": "3"}
+WORKER_ENV = {"PUSH_TIMEOUT_S": "0.5", "TIMER_LEASE_MS": "1000", "SHUTDOWN_GRACE_S": "3"}
 
 
 class Workers:
@@ -243,3 +242,20 @@ def test_a_redis_outage_loses_no_claim(
     assert set(accepted) == expected, workers.logs()[-3000:]
     assert max(accepted.values()) == 1
     assert workers.procs[0].poll() is None  # the worker rode it out
+
+
+def test_a_push_slower_than_the_lease_is_not_taken_over(
+    workers: Workers, sim: SimulatorProcess, redis_client: redis.Redis
+) -> None:
+    workers.env |= {"TIMER_LEASE_MS": "300", "PUSH_TIMEOUT_S": "5"}
+    sim.client.set_faults(latency_ms=1200)  # each push takes four leases' time
+    first, second = workers.start(), workers.start()
+    expected = _add_timers(redis_client, 20, within_ms=(0, 100))
+    pushes = _wait_accepted(sim, len(expected), timeout_s=15)
+    assert {m["retry_key"] for m in pushes} == expected
+    for worker in (first, second):  # exiting waits for every push in flight to be answered
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(10) == 0
+    # Renewed leases: no worker pushed a timer again while its first push was slow.
+    assert sim.client.stats()["by_endpoint"]["push"] == {"200": 20}
+    assert redis_client.zcard(keys.TIMERS_LEASED) + redis_client.zcard(keys.TIMERS_DUE) == 0

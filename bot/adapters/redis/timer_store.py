@@ -112,6 +112,12 @@ class AsyncTimerStore:
             rate_wait_ms=rate_wait or 0,
         )
 
+    async def renew(self, members: list[str], now_ms: int) -> None:
+        """Extend the leases of timers still held (XX: never brings back a settled one)."""
+        if members:
+            lease_until = now_ms + self.lease_ms
+            await self._redis.zadd(keys.TIMERS_LEASED, dict.fromkeys(members, lease_until), xx=True)
+
     async def ack(self, member: str) -> bool:
         """The timer was delivered: forget it."""
         return bool(await self._redis.zrem(keys.TIMERS_LEASED, member))
