@@ -49,7 +49,8 @@ async def _run_timer_worker(settings: Settings) -> None:
     from bot.adapters.redis.timer_store import AsyncTimerStore
     from bot.entrypoints.timer_worker import TimerWorker
 
-    redis_client = async_client(settings.redis_url, max_connections=8)
+    # One connection is the wake-up subscription; the rest serve claims, renewals, settles.
+    redis_client = async_client(settings.redis_url, max_connections=5)
     pusher = AsyncLinePusher(
         settings.line_api_base_url,
         settings.channel_access_token,

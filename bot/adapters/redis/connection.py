@@ -16,11 +16,15 @@ def _options(url: str) -> dict[str, Any]:
     return options
 
 
-def sync_client(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url, **_options(url))
+def sync_client(url: str, *, max_connections: int = 4) -> redis.Redis:
+    """A bounded pool (plans cap connections: 20 on the smallest); callers wait for a slot."""
+    pool = redis.BlockingConnectionPool.from_url(
+        url, max_connections=max_connections, timeout=10, **_options(url)
+    )
+    return redis.Redis(connection_pool=pool)
 
 
-def async_client(url: str, *, max_connections: int = 8) -> aioredis.Redis:
+def async_client(url: str, *, max_connections: int = 5) -> aioredis.Redis:
     """A client whose pool makes callers wait for a free connection instead of failing."""
     pool = aioredis.BlockingConnectionPool.from_url(
         url, max_connections=max_connections, timeout=10, **_options(url)
