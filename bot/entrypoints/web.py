@@ -10,7 +10,6 @@ import redis
 from flask import Flask, Response, jsonify, request
 from linebot.v3 import WebhookParser
 from linebot.v3.exceptions import InvalidSignatureError
-from pydantic import ValidationError
 from redis.exceptions import RedisError
 
 from bot.adapters.job_queue import JobQueue
@@ -60,8 +59,10 @@ def create_app(settings: Settings, services: Callable[[], WebServices] | None = 
             events = parser.parse(body, signature)
         except InvalidSignatureError:
             return jsonify(error="invalid signature"), 400
-        except (ValidationError, ValueError, TypeError, KeyError, AttributeError):
-            # Signed but not a webhook payload (bad JSON, missing fields): a client error.
+        except (ValueError, TypeError, KeyError, AttributeError):
+            # Signed but not a webhook payload: bad JSON (ValueError), a JSON value of the wrong
+            # shape (TypeError, KeyError) or missing event fields (the SDK's pydantic v1
+            # ValidationError, a ValueError). A client error, not ours.
             return jsonify(error="not a LINE webhook payload"), 400
         try:
             context = get_services().events
