@@ -47,4 +47,3 @@ def api(sim: SimulatorProcess) -> Iterator[MessagingApi]:
     """The SDK's own sync client, pointed at the simulator."""
     with ApiClient(Configuration(host=sim.url, access_token=TOKEN)) as api_client:
         yield MessagingApi(api_client)
-

@@ -81,14 +81,19 @@ def _echo(state: Receiver, events: list[Any]) -> None:
         api = MessagingApi(client)
         for ev in events:
             if isinstance(ev, MessageEvent) and isinstance(ev.message, TextMessageContent):
-                api.reply_message(ReplyMessageRequest(
-                    reply_token=ev.reply_token, messages=[TextMessage(text="echo: " + ev.message.text)]
-                ))
+                reply = TextMessage(text="echo: " + ev.message.text)
+                api.reply_message(ReplyMessageRequest(reply_token=ev.reply_token, messages=[reply]))
 
 
 def call(
-    base: str, method: str, path: str, body: Any = None, token: str | None = TOKEN,
-    headers: dict[str, str] | None = None, raw: bytes | None = None,
+    base: str,
+    method: str,
+    path: str,
+    body: Any = None,
+    *,
+    token: str | None = TOKEN,
+    headers: dict[str, str] | None = None,
+    raw: bytes | None = None,
 ) -> tuple[int, dict[str, str], Any]:
     """Call an endpoint without the SDK: (status, lower-cased headers, parsed JSON body)."""
     data = raw if raw is not None else (None if body is None else json.dumps(body).encode())

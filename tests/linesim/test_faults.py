@@ -29,7 +29,8 @@ def test_rate_limit(sim: SimulatorProcess) -> None:
     assert _push(sim)[0] == 200
     status, _, answer = call(sim.url, "POST", PUSH, push_body())
     assert (status, answer) == (
-        429, {"message": "The API rate limit has been exceeded. Try again later."}
+        429,
+        {"message": "The API rate limit has been exceeded. Try again later."},
     )
     assert sim.client.stats()["status_429"] >= 2
 

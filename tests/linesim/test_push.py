@@ -114,8 +114,9 @@ def test_bearer_token(sim: SimulatorProcess) -> None:
         "Authentication failed. Confirm that the access token in the authorization header is valid."
     )
     for token in ("wrong", None):
-        status, headers, answer = call(sim.url, "POST", "/v2/bot/message/push", push_body(),
-                                       token=token)
+        status, headers, answer = call(
+            sim.url, "POST", "/v2/bot/message/push", push_body(), token=token
+        )
         assert (status, answer) == (401, {"message": message})
         assert headers["x-line-request-id"]
     assert sim.client.messages() == []

@@ -1,0 +1,90 @@
+"""The simulator's shared state, one instance per app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from linesim.config import FaultConfig, SimConfig
+from linesim.faults import FaultEngine
+from linesim.state import RecordLog, ReplyTokens, RetryKeys, Stats, TokenBucket
+
+MAX_STORED_EVENTS = 100_000
+
+
+class Simulator:
+    """Everything the LINE API, webhook and control handlers share."""
+
+    def __init__(self, config: SimConfig) -> None:
+        self.config = config
+        self.clock = config.clock
+        # A copy: scripted outcomes are consumed and reset() must start from the original.
+        self.faults = FaultEngine(config.faults.updated({}))
+        self.messages = RecordLog(config.max_records)
+        self.requests = RecordLog(config.max_records)
+        self.tokens = ReplyTokens(self.clock)
+        self.retry_keys = RetryKeys(self.clock)
+        self.stats = Stats()
+        self.users: dict[str, dict[str, Any]] = {}
+        self.events: dict[str, dict[str, Any]] = {}
+        self.buckets: dict[str, TokenBucket] = {}
+        self._build_buckets()
+
+    # -- faults -------------------------------------------------------------------------------
+
+    def set_faults(self, config: FaultConfig, reseed: bool) -> None:
+        old_limits = self.faults.config.rate_limits
+        self.faults.replace(config, reseed)
+        if config.rate_limits != old_limits:
+            self._build_buckets()
+
+    def _build_buckets(self) -> None:
+        now = self.clock()
+        self.buckets = {
+            name: TokenBucket(rate, now)
+            for name, rate in self.faults.config.rate_limits.items()
+            if rate is not None
+        }
+
+    def rate_limited(self, endpoint: str) -> bool:
+        bucket = self.buckets.get(endpoint)
+        return bucket is not None and not bucket.allow(self.clock())
+
+    # -- users and events ---------------------------------------------------------------------
+
+    def know_user(self, user_id: str, **profile: Any) -> dict[str, Any]:
+        """Remember a user so GET profile finds them; explicit fields override earlier ones."""
+        entry = self.users.get(user_id)
+        if entry is None:
+            is_demo = user_id == self.config.demo_user_id
+            entry = {
+                "userId": user_id,
+                "displayName": "デモユーザー" if is_demo else f"User {user_id[-4:]}",
+                "language": "ja",
+                "pictureUrl": f"https://profile.line-scdn.net/linesim/{user_id}",
+            }
+            self.users[user_id] = entry
+        entry.update({k: v for k, v in profile.items() if v is not None})
+        return entry
+
+    def store_event(self, event: dict[str, Any]) -> None:
+        if len(self.events) >= MAX_STORED_EVENTS:
+            self.events.pop(next(iter(self.events)))
+        self.events[event["webhookEventId"]] = event
+
+    # -- housekeeping -------------------------------------------------------------------------
+
+    def prune(self) -> None:
+        cfg = self.faults.config
+        self.tokens.prune(cfg.reply_token_ttl_s)
+        self.retry_keys.prune(cfg.retry_key_ttl_s)
+
+    def reset(self) -> None:
+        """Forget messages, requests, tokens, keys, users, events; faults back to start-up ones."""
+        self.messages.clear()
+        self.requests.clear()
+        self.tokens.clear()
+        self.retry_keys.clear()
+        self.users.clear()
+        self.events.clear()
+        self.stats = Stats()
+        self.set_faults(self.config.faults.updated({}), reseed=True)

@@ -1,0 +1,199 @@
+"""Request body checks: LINE's limits first, then the SDK's own request models."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from typing import Any
+
+# Importing linebot.v3.messaging takes ~1.7 s, so the server starts first and loads it in a thread;
+# LINE API handlers wait for it, the control API does not.
+_models: dict[str, Any] = {}
+_loaded = threading.Event()
+_lock = threading.Lock()
+
+MESSAGE_TYPES = frozenset(
+    {
+        "text",
+        "textV2",
+        "image",
+        "video",
+        "audio",
+        "location",
+        "sticker",
+        "imagemap",
+        "template",
+        "flex",
+        "coupon",
+    }
+)
+MAX_TEXT = 5000
+MEMO_SIZE = 4096
+MEMO_MAX_KEY = 8192
+_accepted: set[str] = set()
+Detail = dict[str, str]
+
+
+def load_models() -> None:
+    """Import the SDK request models (idempotent, thread-safe)."""
+    with _lock:
+        if _loaded.is_set():
+            return
+        from linebot.v3.messaging import models
+
+        _models.update(
+            reply=models.ReplyMessageRequest,
+            push=models.PushMessageRequest,
+            multicast=models.MulticastRequest,
+            loading=models.ShowLoadingAnimationRequest,
+            message=models.Message,
+        )
+        _loaded.set()
+
+
+def start_loading() -> None:
+    """Import the models in a daemon thread, so stopping the simulator never waits for it."""
+    if not _loaded.is_set():
+        threading.Thread(target=load_models, name="linesim-sdk-import", daemon=True).start()
+
+
+def loaded() -> bool:
+    return _loaded.is_set()
+
+
+async def ensure_loaded() -> None:
+    # Polling keeps no executor thread blocked on the import (those are joined at exit).
+    while not _loaded.is_set():
+        await asyncio.sleep(0.01)
+
+
+def utf16_len(text: str) -> int:
+    """LINE counts text in UTF-16 code units: an emoji outside the BMP counts as two."""
+    if len(text) * 2 <= MAX_TEXT:
+        return len(text)  # cannot exceed the limit whatever it contains; skip the encode
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _check_messages(messages: Any) -> list[Detail]:
+    if not isinstance(messages, list):
+        return [{"message": "Must be an array", "property": "messages"}]
+    if not 1 <= len(messages) <= 5:
+        return [{"message": "Size must be between 1 and 5", "property": "messages"}]
+    details: list[Detail] = []
+    for i, msg in enumerate(messages):
+        where = f"messages[{i}]"
+        if not isinstance(msg, dict):
+            details.append({"message": "Must be an object", "property": where})
+            continue
+        mtype = msg.get("type")
+        if mtype not in MESSAGE_TYPES:
+            details.append(
+                {
+                    "message": f"Must be one of the following values: {sorted(MESSAGE_TYPES)}",
+                    "property": f"{where}.type",
+                }
+            )
+        elif mtype == "text":
+            text = msg.get("text")
+            if not isinstance(text, str) or not text:
+                details.append({"message": "May not be empty", "property": f"{where}.text"})
+            elif utf16_len(text) > MAX_TEXT:
+                details.append(
+                    {
+                        "message": f"Length must be between 0 and {MAX_TEXT}",
+                        "property": f"{where}.text",
+                    }
+                )
+    return details
+
+
+def _check_limits(kind: str, body: dict[str, Any]) -> list[Detail]:
+    if kind == "loading":
+        chat_id = body.get("chatId")
+        if not isinstance(chat_id, str) or not chat_id.startswith("U"):
+            return [{"message": "Must be a user ID (1:1 chats only)", "property": "chatId"}]
+        seconds = body.get("loadingSeconds", 20)
+        if type(seconds) is not int or not 5 <= seconds <= 60 or seconds % 5:
+            return [{"message": "Must be a multiple of 5 in 5..60", "property": "loadingSeconds"}]
+        return []
+    details = _check_messages(body.get("messages"))
+    if kind == "multicast":
+        to = body.get("to")
+        if not isinstance(to, list) or not 1 <= len(to) <= 500:
+            details.append({"message": "Size must be between 1 and 500", "property": "to"})
+    elif kind == "push" and not (isinstance(body.get("to"), str) and body["to"]):
+        details.append({"message": "May not be empty", "property": "to"})
+    elif kind == "reply" and not (isinstance(body.get("replyToken"), str) and body["replyToken"]):
+        details.append({"message": "May not be empty", "property": "replyToken"})
+    return details
+
+
+def _sdk_details(exc: Exception, body: dict[str, Any]) -> list[Detail]:
+    """Turn an SDK/pydantic failure into LINE-style details; runs only on the error path."""
+    prefix = ""
+    messages = body.get("messages")
+    if isinstance(messages, list):
+        for i, msg in enumerate(messages):
+            try:
+                _models["message"].from_dict(msg)
+            except Exception as inner:  # any failure pins the culprit down
+                exc, prefix = inner, f"messages[{i}]."
+                break
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        return [
+            {
+                "message": str(e.get("msg")),
+                "property": prefix + ".".join(str(p) for p in e.get("loc", ())),
+            }
+            for e in errors()
+        ]
+    return [{"message": f"{type(exc).__name__}: {exc}", "property": prefix.rstrip(".")}]
+
+
+def validate(kind: str, body: Any) -> list[Detail]:
+    """Details of every problem with a request body; empty when LINE would accept it."""
+    if not isinstance(body, dict):
+        return [{"message": "Must be an object", "property": ""}]
+    details = _check_limits(kind, body)
+    if details:
+        return details
+    key = _memo_key(kind, body)
+    if key is not None and key in _accepted:
+        return []
+    try:
+        _models[kind].from_dict(body)
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        return _sdk_details(exc, body)
+    if key is not None:
+        if len(_accepted) >= MEMO_SIZE:
+            _accepted.clear()
+        _accepted.add(key)
+    return []
+
+
+def _memo_key(kind: str, body: dict[str, Any]) -> str | None:
+    """A key for the body minus its recipient, or None when it is not worth remembering.
+
+    The SDK's pydantic validation is ~70 % of a push's cost. Bots send the same messages to many
+    recipients, and the recipient fields are plain strict strings checked here, so an accepted
+    body with another recipient needs no second run through the SDK.
+    """
+    if kind == "push":
+        recipient_ok = isinstance(body.get("to"), str)
+    elif kind == "multicast":
+        recipient_ok = all(isinstance(t, str) for t in body["to"])
+    elif kind == "reply":
+        recipient_ok = isinstance(body.get("replyToken"), str)
+    else:
+        return None
+    if not recipient_ok:
+        return None
+    rest = {k: v for k, v in body.items() if k not in ("to", "replyToken")}
+    key = kind + json.dumps(rest, separators=(",", ":"))
+    return key if len(key) <= MEMO_MAX_KEY else None
+
+
+def error_body(details: list[Detail]) -> dict[str, Any]:
+    return {"message": f"The request body has {len(details)} error(s)", "details": details}
