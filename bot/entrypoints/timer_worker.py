@@ -122,7 +122,8 @@ class TimerWorker:
             task = asyncio.create_task(self._deliver(member, timer))
             self._inflight[task] = (member, timer)
             task.add_done_callback(self._forget)
-        delay = self._next_delay(claim, now, len(claim.timers) == free)
+        # Judged after the await: pushes that finished meanwhile freed slots without a wake-up.
+        delay = self._next_delay(claim, now, len(self._inflight) >= self._concurrency)
         log.debug(
             "claimed=%d next_due=%s next_lease=%s sleep_s=%.3f",
             len(claim.timers),
