@@ -10,6 +10,9 @@ threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 timeout = 25  # under the router's 30 s
 graceful_timeout = 20  # SIGTERM → 30 s → SIGKILL on the PaaS
 keepalive = 5
+# gunicorn's control socket defaults to one path per user (~/.gunicorn): several instances on
+# one machine (tests, local runs) would fight over it, and nothing here uses it.
+control_socket_disable = True
 accesslog = None  # access lines add nothing here; the app logs one line per event
 
 

@@ -10,6 +10,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from localdev.processes import orphan_guard
+
 
 class RedisNotFoundError(RuntimeError):
     pass
@@ -68,6 +70,8 @@ class RedisServer:
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            preexec_fn=orphan_guard(),  # noqa: PLW1509 - only prctl, before exec
+            process_group=0,
         )
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:

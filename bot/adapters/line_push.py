@@ -14,6 +14,7 @@ log = logging.getLogger(__name__)
 
 MAX_TEXT_CHARS = 5000
 MONTHLY_LIMIT_MESSAGE = "monthly limit"
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 class PushOutcome(StrEnum):
@@ -69,7 +70,7 @@ class AsyncLinePusher:
         headers = {**self._headers, "X-Line-Retry-Key": retry_key}
         try:
             async with self._client().post(
-                self._url, data=json.dumps(push_body(to, texts)), headers=headers
+                self._url, data=_JSON.encode(push_body(to, texts)).encode(), headers=headers
             ) as response:
                 body = await response.read()
                 if 200 <= response.status < 300:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 
 from rq.worker import HerokuWorker
@@ -17,8 +18,10 @@ log = logging.getLogger(__name__)
 def main() -> int:
     settings = load_settings_or_exit()
     configure_logging(settings.log_level)
-    # Loaded in the parent so each forked work horse shares it instead of rebuilding it.
+    # Loaded in the parent so each forked work horse shares them instead of rebuilding them:
+    # janome's dictionary, and the jobs module with the LINE SDK (1.7 s to import).
     morphology.tokenizer()
+    importlib.import_module("bot.entrypoints.jobs")
     # HerokuWorker: on SIGTERM the running job is stopped after a few seconds and fails
     # (its Retry puts it back) well before the PaaS's SIGKILL at 30 s.
     worker = HerokuWorker(ALL_QUEUES, connection=sync_client(settings.redis_url))

@@ -59,7 +59,8 @@ else
   end
   tokens = tokens - #claimed
   if tokens < 1 then
-    rate_wait = math.ceil((1 - tokens) / per_ms)
+    -- Come back for a quarter of a burst, not for each single token: fewer, fuller claims.
+    rate_wait = math.ceil((math.max(1, burst / 4) - tokens) / per_ms)
   end
 end
 redis.call('HSET', KEYS[3], 'tokens', tostring(tokens), 'ts', ts, 'paused_until', paused_until)

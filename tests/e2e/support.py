@@ -1,0 +1,96 @@
+"""Helpers for the end-to-end tests: ids, bounded waits on the simulator, Redis peeks."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+import redis
+
+from bot.adapters.redis import keys
+from linesim.client import SimClient
+
+Record = dict[str, Any]
+
+# Small timeouts so lease take-overs and shutdowns happen within a test's patience.
+E2E_ENV = {
+    "TIMER_LEASE_MS": "3000",
+    "PUSH_TIMEOUT_S": "1",
+    "SHUTDOWN_GRACE_S": "2",
+}
+# How long "nothing more arrives" is watched for.
+QUIET_S = 1.5
+
+
+def new_user_id() -> str:
+    return "U" + uuid.uuid4().hex
+
+
+def new_group_id() -> str:
+    return "C" + uuid.uuid4().hex
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def seconds_until(epoch_ms: int) -> float:
+    return max(0.0, (epoch_ms - now_ms()) / 1000)
+
+
+def wait_one(sim: SimClient, since: int, chat: str, timeout: float) -> Record:
+    """The next message the bot sent to `chat` after seq `since`; fails after `timeout`."""
+    found = sim.wait_messages(1, since=since, chat=chat, timeout=timeout)
+    assert found, f"the bot sent nothing to {chat} within {timeout:.1f}s"
+    return found[0]
+
+
+def assert_quiet(sim: SimClient, since: int, chat: str, seconds: float = QUIET_S) -> None:
+    """Nothing more is sent to `chat` after seq `since` for `seconds`."""
+    extra = sim.wait_messages(1, since=since, chat=chat, timeout=seconds)
+    assert extra == [], f"unexpected message(s) to {chat}: {extra}"
+
+
+def text_of(record: Record) -> str:
+    return str(record["messages"][0]["text"])
+
+
+def quick_reply_items(record: Record) -> list[Any]:
+    return list(record["messages"][0].get("quickReply", {}).get("items", []))
+
+
+def is_uuid(value: object) -> bool:
+    try:
+        return str(uuid.UUID(str(value))) == str(value).lower()
+    except ValueError:
+        return False
+
+
+def pending_timers(client: redis.Redis, chat: str) -> list[str]:
+    """Stored (due or leased) timers of one chat."""
+    found = []
+    for key in (keys.TIMERS_DUE, keys.TIMERS_LEASED):
+        for member in client.zrange(key, 0, -1):
+            text = member.decode() if isinstance(member, bytes) else str(member)
+            if f"|{chat}|" in text:
+                found.append(text)
+    return found
+
+
+def drop_timers(client: redis.Redis, chat: str) -> None:
+    """Forget a chat's pending timers so a long timer does not outlive its test."""
+    for member in pending_timers(client, chat):
+        client.zrem(keys.TIMERS_DUE, member)
+        client.zrem(keys.TIMERS_LEASED, member)
+
+
+def wait_leased(client: redis.Redis, chat: str, timeout: float) -> None:
+    """Until a worker holds one of the chat's timers under a lease (a claim in progress)."""
+    deadline = time.monotonic() + timeout
+    while not any(
+        f"|{chat}|" in (m.decode() if isinstance(m, bytes) else str(m))
+        for m in client.zrange(keys.TIMERS_LEASED, 0, -1)
+    ):
+        assert time.monotonic() < deadline, f"no timer of {chat} was claimed in {timeout}s"
+        time.sleep(0.005)  # Redis has no notification for this; a short poll is the event
