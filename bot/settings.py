@@ -33,7 +33,8 @@ class Settings:
     timer_lease_ms: int = 1_000
     push_timeout_s: float = 5.0
     push_rate_per_s: float = 2000.0
-    push_concurrency: int = 200
+    # Pushes in flight per worker: rate × LINE's latency (2,000/s × 150 ms needs 300).
+    push_concurrency: int = 500
     shutdown_grace_s: float = 25.0
     log_level: str = "INFO"
 
@@ -59,7 +60,7 @@ class Settings:
             timer_lease_ms=_number(env, "TIMER_LEASE_MS", 1_000, int, low=200),
             push_timeout_s=_number(env, "PUSH_TIMEOUT_S", 5.0, float, low=0.05),
             push_rate_per_s=_number(env, "PUSH_RATE_PER_S", 2000.0, float, low=0.1),
-            push_concurrency=_number(env, "PUSH_CONCURRENCY", 200, int, low=1, high=5000),
+            push_concurrency=_number(env, "PUSH_CONCURRENCY", 500, int, low=1, high=5000),
             shutdown_grace_s=_number(env, "SHUTDOWN_GRACE_S", 25.0, float, low=0.0),
             log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
         )

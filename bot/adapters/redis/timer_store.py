@@ -15,6 +15,9 @@ import redis.asyncio as aioredis
 from bot.adapters.redis import keys, scripts
 from bot.domain.timers import MalformedTimerError, Timer
 
+# Delivered timers are forgotten in batches this often (their leases cover the wait).
+ACK_WINDOW_S = 0.002
+
 
 @dataclass(frozen=True, slots=True)
 class Claim:
@@ -124,13 +127,13 @@ class AsyncTimerStore:
     async def ack(self, member: str) -> None:
         """The timer was delivered: forget it.
 
-        Acks made in the same event-loop turn go to Redis as one ZREM: at LINE's full push
-        rate that is ~10x fewer round trips (measured: 10,000 acks → 961 ZREMs).
+        Acks made within ACK_WINDOW_S go to Redis as one ZREM: at LINE's full push rate that
+        is a few hundred round trips a second instead of thousands.
         """
         loop = asyncio.get_running_loop()
         if self._ack_batch is None:
             self._ack_batch = ([], loop.create_future())
-            loop.call_soon(self._flush_acks)
+            loop.call_later(ACK_WINDOW_S, self._flush_acks)
         members, done = self._ack_batch
         members.append(member)
         await asyncio.shield(done)
