@@ -127,16 +127,18 @@ def test_shared_rate_bucket_caps_claims(redis_url: str, redis_client: redis.Redi
         store.add(_timer(1_000 + i))
     now = int(time.time() * 1000)
 
-    async def run() -> tuple[int, int, int]:
+    async def run() -> tuple[int, int, int, int]:
         client = aioredis.Redis.from_url(redis_url)
-        a = AsyncTimerStore(client, lease_ms=10_000, rate_per_s=200)  # burst: 10
-        first = await a.claim(now, 100)
-        second = await a.claim(now, 100)  # same instant: the bucket is empty
-        later = await a.claim(now + 100, 100)  # 100 ms at 200/s: 20 more, capped at the burst
+        worker_a = AsyncTimerStore(client, lease_ms=10_000, rate_per_s=400)  # burst: 10
+        worker_b = AsyncTimerStore(client, lease_ms=10_000, rate_per_s=400)
+        first = await worker_a.claim(now, 100)
+        second = await worker_b.claim(now, 100)  # same instant, other worker: bucket empty
+        later = await worker_b.claim(now + 100, 100)  # 100 ms at 400/s: 40, capped at 10
         await client.aclose()
-        return len(first.timers), len(second.timers), len(later.timers)
+        # Told to come back when a quarter burst (2.5 tokens) has refilled: 7 ms at 400/s.
+        return len(first.timers), len(second.timers), second.rate_wait_ms, len(later.timers)
 
-    assert asyncio.run(run()) == (10, 0, 10)
+    assert asyncio.run(run()) == (10, 0, 7, 10)
 
 
 def test_requeue_dead_sends_again_from_the_first_attempt(
