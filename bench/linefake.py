@@ -17,40 +17,17 @@ from typing import Any
 
 from aiohttp import web
 
+from linesim.state import TokenBucket  # the same limiter as the simulator's
+
 PUSH_OK = json.dumps({"sentMessages": [{"id": "1", "quoteToken": "q"}]}).encode()
 RATE_LIMITED = json.dumps({"message": "The API rate limit has been exceeded."}).encode()
 KEY_ACCEPTED = json.dumps({"message": "The retry key is already accepted"}).encode()
 
 
 @dataclass
-class Bucket:
-    """LINE-like smooth limit: `rate` tokens a second, at most a tenth of a second banked."""
-
-    rate: float
-    tokens: float = 0.0
-    stamp: float = field(default_factory=time.monotonic)
-
-    def __post_init__(self) -> None:
-        self.tokens = self.burst
-
-    @property
-    def burst(self) -> float:
-        return max(1.0, self.rate / 10)
-
-    def allow(self) -> bool:
-        now = time.monotonic()
-        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
-        if self.tokens >= 1.0:
-            self.tokens -= 1.0
-            return True
-        return False
-
-
-@dataclass
 class FakeState:
     latency_s: float
-    bucket: Bucket | None
+    bucket: TokenBucket | None
     pushes: list[dict[str, Any]] = field(default_factory=list)
     accepted: dict[str, str] = field(default_factory=dict)
     statuses: dict[str, int] = field(default_factory=dict)
@@ -68,7 +45,7 @@ async def push(request: web.Request) -> web.Response:
     state = request.app[STATE]
     body = await request.read()
     key = request.headers.get("X-Line-Retry-Key", "")
-    limited = state.bucket is not None and not state.bucket.allow()
+    limited = state.bucket is not None and not state.bucket.allow(time.monotonic())
     await asyncio.sleep(state.latency_s)
     if limited:
         state.count(429)
@@ -105,7 +82,7 @@ async def config(request: web.Request) -> web.Response:
     state = request.app[STATE]
     body = await request.json()
     if "rate" in body:
-        state.bucket = Bucket(float(body["rate"])) if body["rate"] else None
+        state.bucket = TokenBucket(float(body["rate"]), time.monotonic()) if body["rate"] else None
     if "latency_ms" in body:
         state.latency_s = float(body["latency_ms"]) / 1000
     return web.json_response({"ok": True})
@@ -113,7 +90,7 @@ async def config(request: web.Request) -> web.Response:
 
 def make_app(latency_ms: float, rate: float) -> web.Application:
     app = web.Application()
-    app[STATE] = FakeState(latency_ms / 1000, Bucket(rate) if rate else None)
+    app[STATE] = FakeState(latency_ms / 1000, TokenBucket(rate, time.monotonic()) if rate else None)
     app.router.add_post("/v2/bot/message/push", push)
     app.router.add_get("/_bench/pushes", pushes)
     app.router.add_get("/_bench/stats", stats)

@@ -11,7 +11,7 @@ import sys
 import time
 import urllib.request
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -124,14 +124,21 @@ def _wait_accepted(sim: SimulatorProcess, expected: int, timeout_s: float) -> li
     return pushes
 
 
-def _wait_settled(client: redis.Redis, timeout_s: float) -> bool:
-    """Until no timer is pending or leased (a state with no event to await: poll it)."""
+def _wait_until(condition: Callable[[], bool], timeout_s: float) -> bool:
+    """Poll a Redis state that has no event to await, until it holds or time runs out."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        if client.zcard(keys.TIMERS_DUE) + client.zcard(keys.TIMERS_LEASED) == 0:
+        if condition():
             return True
         time.sleep(0.05)
     return False
+
+
+def _wait_settled(client: redis.Redis, timeout_s: float) -> bool:
+    """Until no timer is pending or leased."""
+    return _wait_until(
+        lambda: client.zcard(keys.TIMERS_DUE) + client.zcard(keys.TIMERS_LEASED) == 0, timeout_s
+    )
 
 
 def test_every_timer_accepted_exactly_once_through_crashes_and_line_faults(
@@ -174,12 +181,7 @@ def test_every_timer_accepted_exactly_once_through_crashes_and_line_faults(
 
 
 def _wait_dead(client: redis.Redis, count: int, timeout_s: float) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if client.zcard(keys.TIMERS_DEAD) >= count:
-            return True
-        time.sleep(0.05)
-    return False
+    return _wait_until(lambda: client.zcard(keys.TIMERS_DEAD) >= count, timeout_s)
 
 
 def test_permanent_refusals_are_dead_lettered_with_reason_and_request_id(

@@ -67,7 +67,7 @@ def test_keep_alive_reuses_one_connection() -> None:
 def test_chunked_body_and_connection_close() -> None:
     chunked = (
         b"HTTP/1.1 409 Conflict\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
-        b"5\r\n{\"a\":\r\n2\r\n1}\r\n0\r\n\r\n"
+        b'5\r\n{"a":\r\n2\r\n1}\r\n0\r\n\r\n'
     )
 
     async def run() -> list[int]:

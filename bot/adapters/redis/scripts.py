@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+# Adds a member to a timer set; wakes the workers when it is the new earliest.
+_ADD_AND_WAKE = """
+local function add_and_wake(key, score, member, channel)
+  local first = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+  redis.call('ZADD', key, score, member)
+  if first[2] == nil or score < tonumber(first[2]) then
+    redis.call('PUBLISH', channel, tostring(score))
+  end
+end
+"""
+
 # KEYS: due, seen   ARGV: member, due_ms, seen_ttl_s, wake_channel
-# Adds a timer once per webhook event; wakes the workers when it is the new earliest.
-ADD_TIMER = """
+# Adds a timer once per webhook event.
+ADD_TIMER = _ADD_AND_WAKE + """
 if KEYS[2] ~= '' and not redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[3]) then
   return 0
 end
-local due = tonumber(ARGV[2])
-local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-redis.call('ZADD', KEYS[1], due, ARGV[1])
-if first[2] == nil or due < tonumber(first[2]) then
-  redis.call('PUBLISH', ARGV[4], ARGV[2])
-end
+add_and_wake(KEYS[1], tonumber(ARGV[2]), ARGV[1], ARGV[4])
 return 1
 """
 
@@ -75,16 +81,11 @@ return claimed
 
 # KEYS: leased, due   ARGV: member, new_member, at_ms, wake_channel
 # Hands a claimed timer back (retry later, or shutdown) if this worker still holds it.
-REQUEUE = """
+REQUEUE = _ADD_AND_WAKE + """
 if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then
   return 0
 end
-local at = tonumber(ARGV[3])
-local first = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
-redis.call('ZADD', KEYS[2], at, ARGV[2])
-if first[2] == nil or at < tonumber(first[2]) then
-  redis.call('PUBLISH', ARGV[4], ARGV[3])
-end
+add_and_wake(KEYS[2], tonumber(ARGV[3]), ARGV[2], ARGV[4])
 return 1
 """
 
