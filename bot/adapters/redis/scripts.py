@@ -48,7 +48,7 @@ if now < paused_until then
 else
   local room = math.min(want, math.floor(tokens))
   if room > 0 then
-    local expired = redis.call('ZRANGE', KEYS[2], '-inf', now, 'BYSCORE', 'LIMIT', 0, room)
+    local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, room)
     for _, member in ipairs(expired) do
       redis.call('ZADD', KEYS[2], lease_until, member)
       claimed[#claimed + 1] = member
@@ -56,7 +56,7 @@ else
     room = room - #expired
   end
   if room > 0 then
-    local due = redis.call('ZRANGE', KEYS[1], '-inf', now, 'BYSCORE', 'LIMIT', 0, room)
+    local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, room)
     for _, member in ipairs(due) do
       redis.call('ZREM', KEYS[1], member)
       redis.call('ZADD', KEYS[2], lease_until, member)
