@@ -12,9 +12,8 @@ import logging
 import random
 import signal
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 import redis.asyncio as aioredis
@@ -50,8 +49,6 @@ class WorkerStats:
     rate_limited: int = 0
     dead: int = 0
     handed_back: int = 0
-    # The most recent first-attempt lateness figures, for the stop summary and the benches.
-    lateness_ms: deque[int] = field(default_factory=lambda: deque(maxlen=100_000))
 
 
 class TimerWorker:
@@ -202,8 +199,6 @@ class TimerWorker:
         result = await self._pusher.push(timer.chat_id, [texts.timer_done(timer)], timer.retry_key)
         now = self._clock()
         if result.done:
-            if timer.attempt == 0 or result.outcome is PushOutcome.DELIVERED:
-                self.stats.lateness_ms.append(now - timer.due_ms)
             if result.outcome is PushOutcome.DELIVERED:
                 self.stats.delivered += 1
             else:
