@@ -8,6 +8,7 @@ import uuid
 
 from bot.adapters import morphology
 from bot.adapters.line_api import LineClient, configuration
+from bot.adapters.line_push import PushOutcome
 from bot.bootstrap import once
 from bot.domain import texts
 from bot.settings import Settings
@@ -37,4 +38,7 @@ def analyze(*, chat_id: str, reply_token: str, text: str, received_ms: int) -> N
         return
     # The token expired while queued: a push is the only way left (it costs the operator).
     retry_key = str(uuid.uuid5(uuid.NAMESPACE_URL, f"analysis:{reply_token}"))
-    line.push(chat_id, [reply], retry_key=retry_key)
+    result = line.push(chat_id, [reply], retry_key=retry_key)
+    if result.outcome is PushOutcome.RETRY:
+        # RQ's Retry runs the job again; the same retry key makes a repeat a 409.
+        raise RuntimeError(f"analysis push failed with status {result.status}")
