@@ -7,6 +7,7 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import redis
 
@@ -38,6 +39,17 @@ class Context:
         """An empty Redis (ours alone) and LINE's rate limit as asked."""
         self.client.flushall()
         self.line.set_rate(line_rate)
+
+    def start_worker(self, **options: Any) -> subprocess.Popen[bytes]:
+        """A timer worker on this context's Redis and LINE fake (options: procs' keywords)."""
+        return procs.start_timer_worker(
+            self.redis_url,
+            self.line.url,
+            self.logdir / "timer_worker.log",
+            client=self.client,
+            script=self.worker_script,
+            **options,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,13 +99,7 @@ def run_precision(
     """`count` timers due uniformly within `window_s` (seconds from now), added at once."""
     lo_s, hi_s = window_s
     ctx.fresh()
-    worker = procs.start_timer_worker(
-        ctx.redis_url,
-        ctx.line.url,
-        ctx.logdir / "timer_worker.log",
-        client=ctx.client,
-        script=ctx.worker_script,
-    )
+    worker = ctx.start_worker()
     try:
         cursor = ctx.line.cursor()
         cpu0 = procs.cpu_seconds(worker.pid)
@@ -116,15 +122,8 @@ def run_throughput(ctx: Context, spec: ThroughputSpec, rng: random.Random) -> Th
     """`spec.count` timers all due within one second, 2 s from now; how fast do they drain?"""
     ctx.fresh(spec.line_rate)
     workers = [
-        procs.start_timer_worker(
-            ctx.redis_url,
-            ctx.line.url,
-            ctx.logdir / "timer_worker.log",
-            rate_per_s=spec.ceiling,
-            concurrency=spec.concurrency,
-            client=ctx.client,
-            script=ctx.worker_script,
-            subscribed_after=i + 1,
+        ctx.start_worker(
+            rate_per_s=spec.ceiling, concurrency=spec.concurrency, subscribed_after=i + 1
         )
         for i in range(spec.workers)
     ]

@@ -77,13 +77,7 @@ def run_scale(ctx: Context, pending: int, small: int, idle_s: float, rng: random
 
 def _idle_worker(ctx: Context, idle_s: float) -> tuple[float, float, int]:
     """The worker's and Redis's CPU seconds over `idle_s`, and the claims made meanwhile."""
-    worker = procs.start_timer_worker(
-        ctx.redis_url,
-        ctx.line.url,
-        ctx.logdir / "timer_worker.log",
-        client=ctx.client,
-        script=ctx.worker_script,
-    )
+    worker = ctx.start_worker()
     try:
         time.sleep(1.0)  # start-up work done
         ctx.client.config_resetstat()
