@@ -103,14 +103,21 @@ class _Connection(asyncio.Protocol):
 class HttpPool:
     """Up to `size` keep-alive connections to one origin."""
 
-    def __init__(self, base_url: str, *, size: int, timeout_s: float) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        size: int,
+        timeout_s: float,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
         url = urlsplit(base_url)
         self.host = url.hostname or "localhost"
         secure = url.scheme == "https"
         self.port = url.port or (443 if secure else 80)
         default_port = self.port == (443 if secure else 80)
         self.authority = self.host if default_port else f"{self.host}:{self.port}"
-        self._ssl = ssl.create_default_context() if secure else None
+        self._ssl = (ssl_context or ssl.create_default_context()) if secure else None
         self._size = size
         self._timeout_s = timeout_s
         self._idle: list[_Connection] = []

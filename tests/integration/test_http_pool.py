@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
+import ssl
+import subprocess
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -137,3 +141,50 @@ def test_nothing_listening_is_an_http_error() -> None:
             await pool.send(REQUEST)
 
     asyncio.run(run())
+
+
+def test_https_verifies_the_server_and_keeps_the_connection(tmp_path: Path) -> None:
+    """The production path (https://api.line.me): TLS with hostname verification."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is needed to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert, key)
+
+    async def run() -> tuple[int, int, list[int]]:
+        counter: list[int] = []
+
+        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            counter.append(0)
+            try:
+                while True:
+                    await reader.readuntil(b"\r\n\r\n")
+                    await reader.readexactly(2)
+                    counter[-1] += 1
+                    writer.write(OK)
+                    await writer.drain()
+            except (asyncio.IncompleteReadError, ConnectionError):
+                writer.close()
+
+        server = await asyncio.start_server(handle, "127.0.0.1", 0, ssl=server_tls)
+        port = server.sockets[0].getsockname()[1]
+        trusted = ssl.create_default_context(cafile=str(cert))
+        pool = HttpPool(f"https://localhost:{port}", size=2, timeout_s=5, ssl_context=trusted)
+        first, second = await pool.send(REQUEST), await pool.send(REQUEST)
+        untrusted = HttpPool(f"https://localhost:{port}", size=1, timeout_s=5)
+        with pytest.raises(HttpError):  # a certificate nobody vouches for is refused
+            await untrusted.send(REQUEST)
+        pool.close()
+        server.close()
+        return first.status, second.status, counter
+
+    first, second, per_connection = asyncio.run(run())
+    assert (first, second) == (200, 200)
+    assert per_connection[0] == 2
