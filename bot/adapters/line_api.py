@@ -13,7 +13,6 @@ from linebot.v3.messaging import (
     QuickReply,
     QuickReplyItem,
     ReplyMessageRequest,
-    ShowLoadingAnimationRequest,
     TextMessage,
 )
 from linebot.v3.messaging.exceptions import ApiException
@@ -47,14 +46,12 @@ def to_line_message(reply: Reply) -> TextMessage:
     return TextMessage(text=reply.text[:MAX_TEXT_CHARS], quick_reply=quick)
 
 
-def configuration(base_url: str, access_token: str, *, pool_size: int = 10) -> Configuration:
-    config = Configuration(access_token=access_token, host=base_url)
-    config.connection_pool_maxsize = pool_size
-    return config
+def configuration(base_url: str, access_token: str) -> Configuration:
+    return Configuration(access_token=access_token, host=base_url)
 
 
 class LineClient:
-    """Synchronous calls for the web process and RQ jobs: replies and the loading animation."""
+    """Synchronous calls for the web process and RQ jobs: replies, and pushes where needed."""
 
     def __init__(self, config: Configuration, *, timeout_s: float = 5.0) -> None:
         self._api = MessagingApi(ApiClient(config))
@@ -96,18 +93,6 @@ class LineClient:
             response.status_code,
             header_value(response.headers, "x-line-request-id"),
         )
-
-    def show_loading(self, chat_id: str, seconds: int = 20) -> bool:
-        """Loading animation in a 1:1 chat while a heavy reply is computed."""
-        if not chat_id.startswith("U"):
-            return False  # LINE answers 400 for groups and rooms
-        request = ShowLoadingAnimationRequest(chat_id=chat_id, loading_seconds=seconds)
-        try:
-            self._api.show_loading_animation_with_http_info(request, _request_timeout=self._timeout)
-        except (ApiException, Urllib3Error, OSError) as exc:
-            log.info("loading animation not shown: %s", type(exc).__name__)
-            return False
-        return True
 
 
 def _request_id(exc: ApiException) -> str | None:

@@ -10,7 +10,6 @@ import sys
 import time
 from datetime import UTC, datetime
 
-from bot.adapters.redis import keys
 from bot.adapters.redis.connection import sync_client
 from bot.adapters.redis.timer_store import TimerStore
 from bot.bootstrap import load_settings_or_exit
@@ -26,12 +25,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     settings = load_settings_or_exit()
-    client = sync_client(settings.redis_url)
-    store = TimerStore(client)
+    store = TimerStore(sync_client(settings.redis_url))
     if args.command == "status":
-        print(f"pending: {client.zcard(keys.TIMERS_DUE)}")
-        print(f"in flight (leased): {client.zcard(keys.TIMERS_LEASED)}")
-        print(f"dead-lettered: {client.zcard(keys.TIMERS_DEAD)}")
+        for name, count in store.counts().items():
+            print(f"{name}: {count}")
     elif args.command == "dead-letters":
         letters = store.dead_letters(limit=args.limit)
         if not letters:

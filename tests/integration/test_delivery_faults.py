@@ -164,19 +164,19 @@ def test_every_timer_accepted_exactly_once_through_crashes_and_line_faults(
     c.send_signal(signal.SIGTERM)
     c.send_signal(signal.SIGTERM)  # the PaaS may signal twice
     workers.start()
-    assert b.wait(10) == 0
-    assert c.wait(10) == 0
+    assert b.wait(10) == 0, workers.logs()[-3000:]
+    assert c.wait(10) == 0, workers.logs()[-3000:]
     workers.start()
 
     pushes = _wait_accepted(sim, len(expected), timeout_s=60)
     accepted = Counter(m["retry_key"] for m in pushes)
     assert set(accepted) == expected, workers.logs()[-3000:]
-    assert [key for key, n in accepted.items() if n > 1] == []
+    assert [key for key, n in accepted.items() if n > 1] == [], workers.logs()[-3000:]
     stats = sim.client.stats()
-    assert stats["status_409"] > 0  # accepted-then-500 pushes were retried with the same key
+    assert stats["status_409"] > 0, stats  # accepted-then-500 pushes, retried with the same key
     # Accepted-then-500 timers are still retried until LINE answers 409; then nothing is left.
     assert _wait_settled(redis_client, timeout_s=20), workers.logs()[-3000:]
-    assert redis_client.zcard(keys.TIMERS_DEAD) == 0
+    assert TimerStore(redis_client).dead_letters() == []
     assert len([m for m in sim.client.messages() if m["kind"] == "push"]) == len(expected)
 
 

@@ -15,13 +15,16 @@ end
 
 # KEYS: due, seen   ARGV: member, due_ms, seen_ttl_s, wake_channel
 # Adds a timer once per webhook event.
-ADD_TIMER = _ADD_AND_WAKE + """
+ADD_TIMER = (
+    _ADD_AND_WAKE
+    + """
 if KEYS[2] ~= '' and not redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[3]) then
   return 0
 end
 add_and_wake(KEYS[1], tonumber(ARGV[2]), ARGV[1], ARGV[4])
 return 1
 """
+)
 
 # KEYS: due, leased, rate
 # ARGV: now_ms, lease_ms, max_claims, tokens_per_ms, burst, rate_ttl_ms
@@ -81,13 +84,16 @@ return claimed
 
 # KEYS: leased, due   ARGV: member, new_member, at_ms, wake_channel
 # Hands a claimed timer back (retry later, or shutdown) if this worker still holds it.
-REQUEUE = _ADD_AND_WAKE + """
+REQUEUE = (
+    _ADD_AND_WAKE
+    + """
 if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then
   return 0
 end
 add_and_wake(KEYS[2], tonumber(ARGV[3]), ARGV[2], ARGV[4])
 return 1
 """
+)
 
 # KEYS: leased, dead   ARGV: member, record, now_ms, ttl_ms
 DEAD_LETTER = """

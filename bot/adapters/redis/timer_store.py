@@ -61,8 +61,13 @@ class TimerStore:
             self._redis.set(keys.event_seen_key(event_id), "1", nx=True, ex=keys.EVENT_SEEN_TTL_S)
         )
 
-    def pending_count(self) -> int:
-        return int(self._redis.zcard(keys.TIMERS_DUE)) + int(self._redis.zcard(keys.TIMERS_LEASED))
+    def counts(self) -> dict[str, int]:
+        """How many timers are pending, claimed (in flight) and dead-lettered."""
+        pipe = self._redis.pipeline(transaction=False)
+        for key in (keys.TIMERS_DUE, keys.TIMERS_LEASED, keys.TIMERS_DEAD):
+            pipe.zcard(key)
+        pending, leased, dead = (int(n) for n in pipe.execute())
+        return {"pending": pending, "in flight (leased)": leased, "dead-lettered": dead}
 
     def dead_letters(self, limit: int = 100) -> list[DeadLetter]:
         rows = self._redis.zrevrange(keys.TIMERS_DEAD, 0, limit - 1)
