@@ -1,0 +1,154 @@
+"""A sliding-window rate limiter in Redis Lua, shared by every worker on every machine.
+
+Why not a token bucket: a bucket (rate + burst) lets `burst + rate × 1 s` into some 1-s windows.
+Against a LINE fake that counts every request in a *sliding* 1-s window, 4,000 timers due at one
+instant under the old CLAIM (2,000/s, burst 25 ms worth) drew 96 × 429 (`python -m
+bench.sliding_burst`). LINE does not document its algorithm, so we hold the ceiling in every
+sliding window: a grant made at g counts until g + span, and nothing is granted while the
+grants still counting reach `limit`.
+
+`SLIDING_WINDOW` is a Lua snippet of local functions, to prepend to another script (as
+`_ADD_AND_WAKE` is in scripts.py)::
+
+    take(key, now_ms, want, limit, window_ms[, margin_ms]) -> granted, wait_ms
+    pause(key, until_ms, now_ms)      -- LINE's 429 Retry-After, honoured by every worker
+    paused_until(key) -> ms (0: not paused)
+
+take() grants at most `want`, so that counting every grant at its grant time no half-open
+window [t - window_ms, t) ever holds more than `limit`; it holds `limit` per
+`span = window_ms + margin_ms` (margin: see below). wait_ms is 0 when everything asked for was
+granted, else how long until at least max(1, floor(limit / 40)) more could be (a useful batch,
+not one send at a time); while paused it grants 0 and wait_ms = until - now.
+
+Key layout: one HASH per limiter (`key`):
+    n     grants still counting (the running total)     p     paused until, epoch ms
+    h, t  index of the oldest live batch / of the next  last  grant time of the newest batch
+    b<i>  batch i: "<grant ms> <count>" (grants in one call, or merged with the same ms)
+Each call trims the batches that stopped counting (amortised O(1)); at 2,000 grants/s in
+batches of ≥ 50 the hash holds ≤ ~40 batches. PEXPIRE max(span, pause left) + 1 s on every
+call: nothing lingers once the senders stop, and a key that expired held nothing that counted.
+
+Time comes only from `now_ms` (the caller's clock; no TIME, for injected clocks in tests). A
+caller whose clock lags the newest batch records its grant at that batch's time (later, never
+earlier: safe), and trims with its own clock (less, never more: safe).
+
+Margin: a grant at g reaches LINE at g + d, d varying (asyncio queueing, HTTP pool, the
+network), so LINE's windows see grants shifted by d_max - d_min. `margin_ms` ≥ that spread
+keeps every window at LINE ≤ `limit`. RECOMMENDED_MARGIN_MS = 100, from `python -m
+bench.sliding_burst --claim window:0,25,50,100` on this repo's 2-CPU host (one worker,
+concurrency 200, LINE at 50 ms): see the figures in bench/sliding_burst.py's docstring.
+"""
+
+from __future__ import annotations
+
+RECOMMENDED_MARGIN_MS = 100
+
+SLIDING_WINDOW = """
+local RW_SLACK_MS = 1000
+
+local function rw_batch(key, i)
+  local raw = redis.call('HGET', key, 'b' .. i)
+  if not raw then return nil, 0 end
+  local sp = string.find(raw, ' ', 1, true)
+  return tonumber(string.sub(raw, 1, sp - 1)), tonumber(string.sub(raw, sp + 1))
+end
+
+local function paused_until(key)
+  return tonumber(redis.call('HGET', key, 'p')) or 0
+end
+
+local function pause(key, until_ms, now_ms)
+  local current = paused_until(key)
+  if until_ms > current then
+    redis.call('HSET', key, 'p', string.format('%.0f', until_ms))
+    current = until_ms
+  end
+  local need = math.ceil(current - now_ms) + RW_SLACK_MS
+  if redis.call('PTTL', key) < need then
+    redis.call('PEXPIRE', key, need)
+  end
+end
+
+local function take(key, now_ms, want, limit, window_ms, margin_ms)
+  local span = window_ms + (margin_ms or 0)
+  local s = redis.call('HMGET', key, 'n', 'h', 't', 'p', 'last')
+  local total = tonumber(s[1]) or 0
+  local head = tonumber(s[2]) or 0
+  local tail = tonumber(s[3]) or 0
+  local paused = tonumber(s[4]) or 0
+  local last = tonumber(s[5]) or 0
+  local granted, wait = 0, 0
+  if now_ms < paused then
+    wait = math.ceil(paused - now_ms)
+  else
+    while head < tail do
+      local g, c = rw_batch(key, head)
+      if g ~= nil and g + span > now_ms then break end
+      total = total - c
+      redis.call('HDEL', key, 'b' .. head)
+      head = head + 1
+    end
+    if head == tail then total = 0 end
+    granted = math.max(0, math.min(want, limit - total))
+    if granted > 0 then
+      local at = math.max(math.ceil(now_ms), last)
+      local merged = false
+      if tail > head and at == last then
+        local g, c = rw_batch(key, tail - 1)
+        if g == at then
+          redis.call('HSET', key, 'b' .. (tail - 1), string.format('%.0f %d', at, c + granted))
+          merged = true
+        end
+      end
+      if not merged then
+        redis.call('HSET', key, 'b' .. tail, string.format('%.0f %d', at, granted))
+        tail = tail + 1
+      end
+      last = at
+      total = total + granted
+    end
+    if granted < want then
+      local need = math.max(1, math.floor(limit / 40))
+      local room = limit - total
+      wait = span
+      for i = head, tail - 1 do
+        local g, c = rw_batch(key, i)
+        room = room + c
+        if g ~= nil and room >= need then
+          wait = g + span - now_ms
+          break
+        end
+      end
+      wait = math.max(1, math.ceil(wait))
+    end
+  end
+  redis.call('HSET', key, 'n', total, 'h', head, 't', tail, 'last', string.format('%.0f', last))
+  redis.call('PEXPIRE', key, math.ceil(math.max(span, paused - now_ms)) + RW_SLACK_MS)
+  return granted, wait
+end
+"""
+
+# KEYS: limiter
+# ARGV: 'take', now_ms, want, limit, window_ms, margin_ms  -> {granted, wait_ms}
+#       'pause', until_ms, now_ms                          -> {paused_until}
+#       'status'                                           -> {counting, batches, paused, pttl}
+# The snippet on its own, for tests and for operators (`redis-cli EVAL ... status`).
+RATE_WINDOW = (
+    SLIDING_WINDOW
+    + """
+local op = ARGV[1]
+if op == 'take' then
+  local granted, wait = take(KEYS[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]),
+    tonumber(ARGV[5]), tonumber(ARGV[6]) or 0)
+  return {granted, wait}
+elseif op == 'pause' then
+  pause(KEYS[1], tonumber(ARGV[2]), tonumber(ARGV[3]))
+  return {string.format('%.0f', paused_until(KEYS[1]))}
+elseif op == 'status' then
+  local s = redis.call('HMGET', KEYS[1], 'n', 'h', 't', 'p')
+  local batches = (tonumber(s[3]) or 0) - (tonumber(s[2]) or 0)
+  return {tonumber(s[1]) or 0, batches, s[4] or '0', redis.call('PTTL', KEYS[1])}
+end
+return redis.error_reply('unknown op: ' .. tostring(op))
+"""
+)
