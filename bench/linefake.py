@@ -1,5 +1,9 @@
 """A minimal LINE push endpoint for the benches: fixed latency, arrival times, a rate limit.
 
+The rate limit is linesim's sliding window (at most `rate` requests in any second, refused ones
+counted too), not a token bucket: a bucket's burst let through seconds that a stricter LINE
+would refuse, so a bench could show 0 × 429 for an engine that LINE might still refuse.
+
 Run as `python -m bench.linefake --port P --latency-ms 50 --rate 2000` (rate 0: unlimited).
 Only the push endpoint exists. `GET /_bench/pushes?since=N` lists accepted pushes after seq N;
 `GET /_bench/stats` counts answers by status; `POST /_bench/config` changes rate or latency.
@@ -17,17 +21,19 @@ from typing import Any
 
 from aiohttp import web
 
-from linesim.state import TokenBucket  # the same limiter as the simulator's
+from linesim.ratelimit import SlidingWindow  # the same limiter as the simulator's
 
 PUSH_OK = json.dumps({"sentMessages": [{"id": "1", "quoteToken": "q"}]}).encode()
-RATE_LIMITED = json.dumps({"message": "The API rate limit has been exceeded."}).encode()
+RATE_LIMITED = json.dumps(
+    {"message": "The API rate limit has been exceeded. Try again later."}
+).encode()
 KEY_ACCEPTED = json.dumps({"message": "The retry key is already accepted"}).encode()
 
 
 @dataclass
 class FakeState:
     latency_s: float
-    bucket: TokenBucket | None
+    limiter: SlidingWindow | None
     pushes: list[dict[str, Any]] = field(default_factory=list)
     accepted: dict[str, str] = field(default_factory=dict)
     statuses: dict[str, int] = field(default_factory=dict)
@@ -45,7 +51,7 @@ async def push(request: web.Request) -> web.Response:
     state = request.app[STATE]
     body = await request.read()
     key = request.headers.get("X-Line-Retry-Key", "")
-    limited = state.bucket is not None and not state.bucket.allow(time.monotonic())
+    limited = state.limiter is not None and not state.limiter.allow(time.monotonic())
     await asyncio.sleep(state.latency_s)
     if limited:
         state.count(429)
@@ -82,7 +88,7 @@ async def config(request: web.Request) -> web.Response:
     state = request.app[STATE]
     body = await request.json()
     if "rate" in body:
-        state.bucket = TokenBucket(float(body["rate"]), time.monotonic()) if body["rate"] else None
+        state.limiter = SlidingWindow(float(body["rate"])) if body["rate"] else None
     if "latency_ms" in body:
         state.latency_s = float(body["latency_ms"]) / 1000
     return web.json_response({"ok": True})
@@ -90,7 +96,7 @@ async def config(request: web.Request) -> web.Response:
 
 def make_app(latency_ms: float, rate: float) -> web.Application:
     app = web.Application()
-    app[STATE] = FakeState(latency_ms / 1000, TokenBucket(rate, time.monotonic()) if rate else None)
+    app[STATE] = FakeState(latency_ms / 1000, SlidingWindow(rate) if rate else None)
     app.router.add_post("/v2/bot/message/push", push)
     app.router.add_get("/_bench/pushes", pushes)
     app.router.add_get("/_bench/stats", stats)

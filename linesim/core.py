@@ -6,7 +6,8 @@ from typing import Any
 
 from linesim.config import FaultConfig, SimConfig
 from linesim.faults import FaultEngine
-from linesim.state import RecordLog, ReplyTokens, RetryKeys, Stats, TokenBucket
+from linesim.ratelimit import SlidingWindow
+from linesim.state import RecordLog, ReplyTokens, RetryKeys, Stats
 
 MAX_STORED_EVENTS = 100_000
 
@@ -26,8 +27,8 @@ class Simulator:
         self.stats = Stats()
         self.users: dict[str, dict[str, Any]] = {}
         self.events: dict[str, dict[str, Any]] = {}
-        self.buckets: dict[str, TokenBucket] = {}
-        self._build_buckets()
+        self.limiters: dict[str, SlidingWindow] = {}
+        self._build_limiters()
 
     # -- faults -------------------------------------------------------------------------------
 
@@ -35,19 +36,20 @@ class Simulator:
         old_limits = self.faults.config.rate_limits
         self.faults.replace(config, reseed)
         if config.rate_limits != old_limits:
-            self._build_buckets()
+            self._build_limiters()
 
-    def _build_buckets(self) -> None:
-        now = self.clock()
-        self.buckets = {
-            name: TokenBucket(rate, now)
+    def _build_limiters(self) -> None:
+        """One sliding 1-s window per limited endpoint (linesim/ratelimit.py says why)."""
+        self.limiters = {
+            name: SlidingWindow(rate)
             for name, rate in self.faults.config.rate_limits.items()
             if rate is not None
         }
 
     def rate_limited(self, endpoint: str) -> bool:
-        bucket = self.buckets.get(endpoint)
-        return bucket is not None and not bucket.allow(self.clock())
+        """Counts this request (refused ones too); True when it is over the endpoint's limit."""
+        limiter = self.limiters.get(endpoint)
+        return limiter is not None and not limiter.allow(self.clock())
 
     # -- users and events ---------------------------------------------------------------------
 
