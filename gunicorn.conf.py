@@ -21,3 +21,11 @@ def on_starting(server: object) -> None:
     from bot.bootstrap import load_settings_or_exit
 
     load_settings_or_exit()
+
+
+def worker_exit(server: object, worker: object) -> None:
+    """In the worker, after its accepted requests finished: send (or hand to RQ) its queued
+    replies before the process ends. Within graceful_timeout, after which the master kills."""
+    from bot.entrypoints.web import shutdown
+
+    shutdown()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from enum import StrEnum
 
 from linebot.v3.messaging import (
     ApiClient,
@@ -34,6 +35,13 @@ MAX_MESSAGES_PER_REQUEST = 5
 DUMMY_REPLY_TOKENS = frozenset({"0" * 32, "f" * 32})
 
 
+class ReplyOutcome(StrEnum):
+    SENT = "sent"
+    REFUSED = "refused"  # a 4xx: expired, used or dummy token, bad request; trying again won't do
+    RETRY = "retry"  # 5xx, timeout, connection error: the token is single use, so a repeat of a
+    # reply LINE did deliver is refused (400), never shown twice; another try is safe
+
+
 def to_line_message(reply: Reply) -> TextMessage:
     quick = None
     if reply.quick_replies:
@@ -59,8 +67,12 @@ class LineClient:
 
     def reply(self, reply_token: str, replies: list[Reply]) -> bool:
         """Answer through a reply token; False if LINE refused (expired or used token, …)."""
+        return self.send_reply(reply_token, replies) is ReplyOutcome.SENT
+
+    def send_reply(self, reply_token: str, replies: list[Reply]) -> ReplyOutcome:
+        """One reply call, bounded by the client's timeout; the outcome says whether to retry."""
         if not reply_token or reply_token in DUMMY_REPLY_TOKENS:
-            return False
+            return ReplyOutcome.REFUSED
         request = ReplyMessageRequest(
             reply_token=reply_token,
             messages=[to_line_message(r) for r in replies[:MAX_MESSAGES_PER_REQUEST]],
@@ -68,12 +80,13 @@ class LineClient:
         try:
             self._api.reply_message_with_http_info(request, _request_timeout=self._timeout)
         except ApiException as exc:
+            status = exc.status or 0
             log.warning("reply refused: status=%s request_id=%s", exc.status, _request_id(exc))
-            return False
+            return ReplyOutcome.RETRY if status >= 500 or status == 429 else ReplyOutcome.REFUSED
         except (Urllib3Error, OSError) as exc:
             log.warning("reply failed: %s", type(exc).__name__)
-            return False
-        return True
+            return ReplyOutcome.RETRY
+        return ReplyOutcome.SENT
 
     def push(self, to: str, replies: list[Reply], *, retry_key: str) -> PushResult:
         """A push (it costs the operator): only where a reply token can no longer do."""

@@ -1,29 +1,67 @@
-"""The web process: check the signature, act on events quickly, answer 200."""
+"""The web process: check the signature, act on events quickly, answer 200 within LINE's 2 s.
+
+- Refused, with nothing stored and nothing sent: a missing or wrong `X-Line-Signature` (400),
+  a body over `MAX_BODY_BYTES` (413, read with that bound whatever Content-Length says), a
+  signed body that is not a webhook (400): not UTF-8, not JSON, NaN/Infinity, integers over
+  2**53, nesting too deep to parse, a top level that is not an object, `events` not a list,
+  an event that is not an object or does not fit the SDK's models, a timestamp outside
+  0 … now + 1 day.
+- Each event is handled on its own: one that raises is logged (its type and the exception
+  class, never its content) and the others still run; the answer is 200. A Redis outage
+  answers 503 so LINE redelivers (what was done already is deduplicated on webhookEventId).
+- One INFO line per event: `event id=<webhookEventId> type=message/text outcome=timer ms=1.2`.
+  No message text, reply token, access token or secret is ever logged.
+- Replies never run on the request: `handle_event` gets a `ReplySender`
+  (bot/adapters/reply_sender.py) whose `reply()` only queues. This process's sender thread
+  delivers it, each LINE call bounded by 5 s and tried again on timeout/5xx/429 while the token
+  is under 55 s old, then dropped with a `reply dropped reason=expired` line. So a LINE that
+  hangs costs the webhook nothing: it is still answered in milliseconds. On SIGTERM gunicorn
+  finishes the accepted requests, then `worker_exit` (gunicorn.conf.py) calls `shutdown()`:
+  the queue drains for up to `REPLY_DRAIN_S`, and what is left is handed to the RQ worker as
+  jobs (bot/adapters/reply_handoff.py) that expire with the token.
+"""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import json
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import redis
 from flask import Flask, Response, jsonify, request
-from linebot.v3 import WebhookParser
-from linebot.v3.exceptions import InvalidSignatureError
+from linebot.v3.models.events import UnknownEvent
+from linebot.v3.webhooks import Event
 from redis.exceptions import RedisError
 
 from bot.adapters.job_queue import JobQueue
-from bot.adapters.line_api import LineClient, configuration
 from bot.adapters.redis.connection import sync_client
 from bot.adapters.redis.timer_store import TimerStore
+from bot.adapters.reply_handoff import rq_handoff
+from bot.adapters.reply_sender import ReplySender
 from bot.bootstrap import once
 from bot.service.webhook_events import EventContext, handle_event
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-# LINE's webhooks are small; refuse anything that could only be abuse.
+# LINE's webhooks are a few kB; 1 MB leaves room for any batch it sends and refuses abuse.
 MAX_BODY_BYTES = 1024 * 1024
+MAX_JSON_INT = 2**53  # LINE's ids are strings; no number it sends comes near this
+FUTURE_SLACK_MS = 24 * 3600 * 1000  # a timestamp is when the event happened: never far ahead
+REPLY_DRAIN_S = 10.0  # of gunicorn's graceful_timeout (20 s), the requests take the rest
+# Two workers × 4 = 8 of the smallest plan's 20 connections (rq_worker 2, timer_worker 5).
+REDIS_CONNECTIONS = 4
+_SENDERS: list[ReplySender] = []
+
+
+class NotAWebhookError(ValueError):
+    """A signed body that LINE would never send."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,42 +71,137 @@ class WebServices:
 
 
 def build_services(settings: Settings) -> WebServices:
-    client = sync_client(settings.redis_url)
-    line = LineClient(
-        configuration(settings.line_api_base_url, settings.channel_access_token),
+    client = sync_client(settings.redis_url, max_connections=REDIS_CONNECTIONS)
+    sender = ReplySender(
+        settings.line_api_base_url,
+        settings.channel_access_token,
         timeout_s=5.0,
+        handoff=rq_handoff(client),
     )
-    context = EventContext(settings, TimerStore(client), line, JobQueue(client))
+    _SENDERS.append(sender)
+    context = EventContext(settings, TimerStore(client), sender, JobQueue(client))
     return WebServices(client, context)
+
+
+def shutdown(timeout_s: float = REPLY_DRAIN_S) -> int:
+    """Send or hand off this process's queued replies; how many were lost (logged)."""
+    lost = 0
+    while _SENDERS:
+        lost += _SENDERS.pop().close(timeout_s)
+    return lost
+
+
+def valid_signature(secret: bytes, body: bytes, signature: str) -> bool:
+    """LINE signs the raw bytes: base64(HMAC-SHA256(channel secret, body))."""
+    expected = base64.b64encode(hmac.new(secret, body, hashlib.sha256).digest())
+    return hmac.compare_digest(expected, signature.encode("ascii", "replace"))
+
+
+def _bounded_int(text: str) -> int:
+    # Checked on the digits before int(): a 4,000-digit number is refused without the work.
+    if len(text) > 17 or abs(value := int(text)) > MAX_JSON_INT:
+        raise NotAWebhookError("integer out of range")
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise NotAWebhookError(f"{name} is not JSON")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise NotAWebhookError("float out of range")
+    return value
+
+
+def parse_events(body: bytes, now_ms: int) -> list[Event]:
+    """The events of a signed body, or NotAWebhookError; all or nothing."""
+    try:
+        payload = json.loads(
+            body.decode("utf-8"),
+            parse_int=_bounded_int,
+            parse_float=_finite_float,
+            parse_constant=_no_constant,
+        )
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise NotAWebhookError(type(exc).__name__) from None
+    if not isinstance(payload, dict) or not isinstance(payload.get("events"), list):
+        raise NotAWebhookError("not a webhook object")
+    return [_event(raw, now_ms) for raw in payload["events"]]
+
+
+def _event(raw: object, now_ms: int) -> Event:
+    if not isinstance(raw, dict) or not isinstance(raw.get("type"), str):
+        raise NotAWebhookError("event is not an object with a type")
+    stamp = raw.get("timestamp")
+    if type(stamp) is not int or not 0 <= stamp <= now_ms + FUTURE_SLACK_MS:
+        raise NotAWebhookError("event timestamp")
+    # The SDK's own parsing (WebhookParser.parse), each step on untrusted data: whatever it
+    # raises (pydantic errors, a TypeError deep in a model, RecursionError) is the body's fault.
+    try:
+        try:
+            event: Event = Event.from_dict(raw)
+        except ValueError:  # a type the SDK does not know: LINE adds new ones
+            event = UnknownEvent.new_from_json_dict(raw)
+    except Exception as exc:
+        raise NotAWebhookError(type(exc).__name__) from None
+    return event
+
+
+def event_type(event: Event) -> str:
+    kind = str(getattr(event, "type", None) or type(event).__name__)
+    message = getattr(event, "message", None)
+    sub = getattr(message, "type", None) if message is not None else None
+    return f"{kind}/{sub}" if sub else kind
+
+
+def handle_all(events: list[Event], context: EventContext) -> None:
+    """Each event on its own; RedisError escapes (→ 503), anything else is logged and skipped."""
+    for event in events:
+        started = time.perf_counter()
+        event_id = getattr(event, "webhook_event_id", None) or "-"
+        try:
+            outcome = handle_event(event, context)
+        except RedisError:
+            raise
+        except Exception as exc:
+            # The class only: exception messages may quote the text that caused them.
+            outcome = "error"
+            log.error(
+                "event id=%s type=%s outcome=error error=%s",
+                event_id,
+                event_type(event),
+                type(exc).__name__,
+            )
+        ms = (time.perf_counter() - started) * 1000
+        log.info("event id=%s type=%s outcome=%s ms=%.1f", event_id, event_type(event), outcome, ms)
 
 
 def create_app(settings: Settings, services: Callable[[], WebServices] | None = None) -> Flask:
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
-    parser = WebhookParser(settings.channel_secret)
+    secret = settings.channel_secret.encode()
     # Clients are made on first use in each process, after gunicorn has forked.
     get_services = services or once(lambda: build_services(settings))
 
     @app.post("/callback")
     def callback() -> tuple[Response, int]:
         signature = request.headers.get("X-Line-Signature", "")
-        body = request.get_data(as_text=True)
         if not signature:
             return jsonify(error="missing X-Line-Signature"), 400
-        try:
-            events = parser.parse(body, signature)
-        except InvalidSignatureError:
+        # Flask's MAX_CONTENT_LENGTH bounds this read: a longer Content-Length is refused
+        # before reading, a longer chunked body once the bound is passed (both 413).
+        body = request.get_data(cache=False)
+        if not valid_signature(secret, body, signature):
             return jsonify(error="invalid signature"), 400
-        except (ValueError, TypeError, KeyError, AttributeError):
-            # Signed but not a webhook payload: bad JSON (ValueError), a JSON value of the wrong
-            # shape (TypeError, KeyError) or missing event fields (the SDK's pydantic v1
-            # ValidationError, a ValueError). A client error, not ours.
+        try:
+            events = parse_events(body, int(time.time() * 1000))
+        except NotAWebhookError as exc:
+            log.info("webhook refused: not a LINE webhook payload (%s)", exc)
             return jsonify(error="not a LINE webhook payload"), 400
         try:
-            context = get_services().events
-            for event in events:
-                outcome = handle_event(event, context)
-                log.info("event type=%s outcome=%s", getattr(event, "type", "?"), outcome)
+            handle_all(events, get_services().events)
         except RedisError as exc:
             # Not acted on (or only partly: the rest is deduplicated): LINE may redeliver.
             log.error("redis unavailable while handling a webhook: %s", type(exc).__name__)

@@ -1,0 +1,244 @@
+"""Replies sent off the webhook's request path, by one asyncio thread per web process.
+
+LINE drops a webhook not answered within 2 s, and a reply token lasts one minute. So the
+request only queues its reply (`reply()` returns at once) and this sender delivers it:
+- each call is bounded (`timeout_s`); a timeout, 5xx, 429 or connection error is tried again
+  with backoff while the token is younger than `token_valid_s` (55 s, under LINE's minute).
+  Trying again is safe: a reply token is single use, so LINE refuses (400) the repeat of a
+  reply it did deliver instead of showing it twice;
+- a reply whose token is too old is dropped with a log line (`reply dropped reason=expired`);
+- at most `capacity` replies wait (queued or in flight); past that a reply is dropped with a
+  log line rather than growing without bound while LINE hangs;
+- `close()` (gunicorn's worker_exit, after the accepted requests finished) lets the queue
+  drain for a bounded time, then hands what is left to `handoff` (an RQ job), else logs it.
+
+Why not the SDK in threads: MessagingApi costs ~1.4 ms of CPU per call (pydantic + urllib3)
+and a thread per call in flight; at 350 webhooks/s × LINE's latency that is ~20–70 threads
+and half a core. Here a reply is a pre-built request on `HttpPool` (keep-alive, httptools),
+its messages serialised once per distinct Reply by the SDK's own model (`to_line_message`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlsplit
+
+from bot.adapters.http_pool import HttpPool
+from bot.adapters.line_api import (
+    DUMMY_REPLY_TOKENS,
+    MAX_MESSAGES_PER_REQUEST,
+    ReplyOutcome,
+    to_line_message,
+)
+from bot.domain.texts import Reply
+
+log = logging.getLogger(__name__)
+
+REPLY_PATH = "/v2/bot/message/reply"
+TOKEN_VALID_S = 55.0  # LINE: "within one minute after receiving the webhook"; keep a margin
+RETRY_DELAYS_S = (0.2, 0.5, 1.0, 2.0, 5.0)
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedReply:
+    reply_token: str
+    replies: tuple[Reply, ...]
+    accepted_at: float  # monotonic: when the webhook carrying the token arrived
+
+
+# What is left at shutdown → how many of them were taken over (e.g. enqueued for the RQ worker).
+HandOff = Callable[[list[QueuedReply]], int]
+
+
+@lru_cache(maxsize=512)
+def _message(reply: Reply) -> dict[str, Any]:
+    # The SDK's model checks and serialises; help and can't-read answers repeat, so cache it.
+    result: dict[str, Any] = to_line_message(reply).to_dict()
+    return result
+
+
+def reply_body(reply_token: str, replies: tuple[Reply, ...]) -> bytes:
+    """The JSON of the SDK's ReplyMessageRequest."""
+    messages = [_message(r) for r in replies[:MAX_MESSAGES_PER_REQUEST]]
+    return _JSON.encode({"replyToken": reply_token, "messages": messages}).encode()
+
+
+def classify(status: int) -> ReplyOutcome:
+    if 200 <= status < 300:
+        return ReplyOutcome.SENT
+    return ReplyOutcome.RETRY if status >= 500 or status in (408, 429) else ReplyOutcome.REFUSED
+
+
+class ReplySender:
+    """`reply()` from any thread; the sends happen on this sender's own event-loop thread."""
+
+    def __init__(
+        self,
+        base_url: str,
+        access_token: str,
+        *,
+        timeout_s: float = 5.0,
+        concurrency: int = 64,
+        capacity: int = 2000,
+        token_valid_s: float = TOKEN_VALID_S,
+        handoff: HandOff | None = None,
+    ) -> None:
+        self._pool = HttpPool(base_url, size=concurrency, timeout_s=timeout_s)
+        path = urlsplit(base_url).path.rstrip("/") + REPLY_PATH
+        self._head = (
+            f"POST {path} HTTP/1.1\r\nHost: {self._pool.authority}\r\n"
+            f"Authorization: Bearer {access_token}\r\n"
+            "Content-Type: application/json\r\nUser-Agent: line-timer-bot\r\n"
+        ).encode("latin-1")
+        self._capacity = capacity
+        self._token_valid_s = token_valid_s
+        self._handoff = handoff
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._pending: dict[int, QueuedReply] = {}  # queued or in flight, by ticket
+        self._tickets = 0
+        self._closed = False
+        self.stats: Counter[str] = Counter()
+
+    # -- any thread -----------------------------------------------------------------------
+
+    def reply(self, reply_token: str, replies: list[Reply]) -> bool:
+        """Queue a reply; True if it will be sent, False if it cannot be (no token, full)."""
+        if not reply_token or reply_token in DUMMY_REPLY_TOKENS or not replies:
+            return False
+        item = QueuedReply(reply_token, tuple(replies), time.monotonic())
+        with self._lock:
+            if self._closed:
+                self.stats["dropped_closed"] += 1
+                log.warning("reply dropped reason=shutting_down")
+                return False
+            if len(self._pending) >= self._capacity:
+                self.stats["dropped_full"] += 1
+                log.warning("reply dropped reason=queue_full pending=%d", len(self._pending))
+                return False
+            self._tickets += 1
+            ticket = self._tickets
+            self._pending[ticket] = item
+            loop = self._start()
+        loop.call_soon_threadsafe(self._spawn, ticket, item)
+        return True
+
+    def pending(self) -> int:
+        with self._lock:
+            return len(self._pending)
+
+    def close(self, timeout_s: float) -> int:
+        """Stop taking replies, let the queued ones go for up to `timeout_s`, hand off the
+        rest; returns how many were neither sent nor handed off."""
+        with self._lock:
+            self._closed = True
+            loop, thread = self._loop, self._thread
+        if loop is None or thread is None:
+            return 0
+        deadline = time.monotonic() + timeout_s
+        while self.pending() and time.monotonic() < deadline:
+            time.sleep(0.01)  # the sends settle on the loop thread; nothing to await from here
+        with self._lock:
+            left = list(self._pending.values())
+            self._pending.clear()
+        lost = len(left) - self._hand_off(left)
+        done: Future[None] = asyncio.run_coroutine_threadsafe(self._shutdown(), loop)
+        done.result(timeout=5.0)
+        thread.join(timeout=5.0)
+        return lost
+
+    # -- internals ------------------------------------------------------------------------
+
+    def _start(self) -> asyncio.AbstractEventLoop:
+        """The loop thread, started on first use: in each gunicorn worker, after the fork."""
+        if self._loop is None:
+            loop = asyncio.new_event_loop()
+            ready = threading.Event()
+            self._thread = threading.Thread(
+                target=self._run, args=(loop, ready), name="reply-sender", daemon=True
+            )
+            self._thread.start()
+            ready.wait()
+            self._loop = loop
+        return self._loop
+
+    def _run(self, loop: asyncio.AbstractEventLoop, ready: threading.Event) -> None:
+        asyncio.set_event_loop(loop)
+        loop.call_soon(ready.set)
+        loop.run_forever()
+        loop.close()
+
+    def _spawn(self, ticket: int, item: QueuedReply) -> None:
+        asyncio.get_running_loop().create_task(self._deliver(ticket, item))
+
+    async def _deliver(self, ticket: int, item: QueuedReply) -> None:
+        try:
+            outcome = await self._attempts(item)
+        except Exception as exc:  # a bug here must not kill the loop thread's other sends
+            outcome = None
+            log.error("reply failed error=%s", type(exc).__name__)
+        with self._lock:
+            settled = self._pending.pop(ticket, None) is not None
+            if settled:  # else close() took it over
+                self.stats[str(outcome or "error")] += 1
+
+    async def _attempts(self, item: QueuedReply) -> ReplyOutcome | str:
+        raw = self._request(item)
+        for attempt in range(1_000):
+            if time.monotonic() - item.accepted_at > self._token_valid_s:
+                log.warning("reply dropped reason=expired attempts=%d", attempt)
+                return "expired"
+            try:
+                response = await self._pool.send(raw)
+                outcome = classify(response.status)
+            except (TimeoutError, OSError) as exc:  # HttpError is an OSError
+                outcome, response = ReplyOutcome.RETRY, None
+                log.info("reply attempt failed error=%s", type(exc).__name__)
+            if outcome is not ReplyOutcome.RETRY:
+                if outcome is ReplyOutcome.REFUSED and response is not None:
+                    log.info(
+                        "reply refused status=%d request_id=%s",
+                        response.status,
+                        response.headers.get("x-line-request-id"),
+                    )
+                return outcome
+            await asyncio.sleep(RETRY_DELAYS_S[min(attempt, len(RETRY_DELAYS_S) - 1)])
+        return "expired"
+
+    def _request(self, item: QueuedReply) -> bytes:
+        body = reply_body(item.reply_token, item.replies)
+        return self._head + f"Content-Length: {len(body)}\r\n\r\n".encode() + body
+
+    def _hand_off(self, left: list[QueuedReply]) -> int:
+        if not left:
+            return 0
+        fresh = [i for i in left if time.monotonic() - i.accepted_at < self._token_valid_s]
+        taken = 0
+        if self._handoff is not None and fresh:
+            try:
+                taken = self._handoff(fresh)
+            except Exception as exc:  # Redis down at shutdown: say so, exit anyway
+                log.error("reply hand-off failed error=%s", type(exc).__name__)
+        if len(left) - taken:
+            log.warning("reply dropped reason=shutdown count=%d", len(left) - taken)
+        self.stats["handed_off"] += taken
+        return taken
+
+    async def _shutdown(self) -> None:
+        for task in asyncio.all_tasks():
+            if task is not asyncio.current_task():
+                task.cancel()
+        self._pool.close()
+        asyncio.get_running_loop().call_soon(asyncio.get_running_loop().stop)
