@@ -1,7 +1,12 @@
-"""The load generator of bench/webhook.py: signed LINE webhooks over raw keep-alive HTTP/1.1.
+"""The load generator of bench/webhook.py: signed LINE webhooks over raw HTTP/1.1.
 
     python -m bench.webhook_load --url http://127.0.0.1:PORT/callback --secret S \
-        --concurrency 20 --seconds 10 [--warmup 1] [--watch web=PID ...]
+        --concurrency 20 (--seconds 10 | --requests 2000) [--warmup 1] [--mix timer]
+        [--fresh] [--watch web=PID ...]
+
+--fresh opens one new connection per request (`Connection: close`), as LINE's webhook
+delivery does, instead of keeping one alive per client; --requests measures a fixed count
+(the window then ends when the last of them is answered) instead of a time window.
 
 It runs in a process of its own (uvloop when installed), so the log-reader threads of the bench
 process never share its GIL, and it writes requests by hand (cheaper per request than any HTTP
@@ -31,6 +36,7 @@ from linesim import ids
 
 # (kind, text): one third each, in this order, so every client sends all three.
 MIX = (("timer", "180"), ("help", "ヘルプ"), ("unreadable", "おはよう"))
+MIXES = {"mix": MIX, "timer": MIX[:1]}
 REQUEST_TIMEOUT_S = 30.0  # past gunicorn's 25 s worker timeout: a hung request still ends
 MAX_REQUESTS = 200_000  # per run, whatever the duration
 LINE_LIMIT_MS = 2000.0  # LINE drops the webhook (request_timeout) past 2 s
@@ -47,6 +53,16 @@ class Window:
     latencies: dict[str, list[float]] = field(default_factory=lambda: {k: [] for k, _ in MIX})
     statuses: Counter[str] = field(default_factory=Counter)
     issued: int = 0
+    limit: int | None = None  # measured requests to issue (None: until `end`)
+    mix: tuple[tuple[str, str], ...] = MIX
+    fresh: bool = False
+    answered: int = 0
+    last_answer: float = 0.0
+
+    def more(self) -> bool:
+        if self.limit is not None:
+            return self.issued < self.limit
+        return time.monotonic() < self.end
 
 
 def webhook(text: str, user_id: str, message_id: int) -> bytes:
@@ -67,9 +83,10 @@ def webhook(text: str, user_id: str, message_id: int) -> bytes:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def request_bytes(host: str, path: str, secret: str, body: bytes) -> bytes:
+def request_bytes(host: str, path: str, secret: str, body: bytes, *, close: bool = False) -> bytes:
+    connection = "Connection: close\r\n" if close else ""
     head = (
-        f"POST {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: LineBotWebhook/2.0\r\n"
+        f"POST {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: LineBotWebhook/2.0\r\n{connection}"
         f"Content-Type: application/json; charset=utf-8\r\n"
         f"X-Line-Signature: {ids.sign(secret, body)}\r\nContent-Length: {len(body)}\r\n\r\n"
     )
@@ -109,14 +126,17 @@ async def client(
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     user_id = f"U{n + 1:032x}"
     conn: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
-    while time.monotonic() < window.end:
+    while window.more():
         i = next(counter)
         if i >= MAX_REQUESTS:
             break
-        kind, text = MIX[i % len(MIX)]
-        data = request_bytes(f"{host}:{port}", parts.path, secret, webhook(text, user_id, i))
+        kind, text = window.mix[i % len(window.mix)]
+        body = webhook(text, user_id, i)
+        data = request_bytes(f"{host}:{port}", parts.path, secret, body, close=window.fresh)
         started = time.monotonic()
         measured = started >= window.start
+        if measured:
+            window.issued += 1
         try:
             async with asyncio.timeout(REQUEST_TIMEOUT_S):
                 if conn is None:
@@ -128,10 +148,11 @@ async def client(
             outcome, keep = f"error {type(exc).__name__}", False
         elapsed_ms = (time.monotonic() - started) * 1000
         if measured:
-            window.issued += 1
+            window.answered += 1
+            window.last_answer = time.monotonic()
             window.statuses[outcome] += 1
             window.latencies[kind].append(elapsed_ms)
-        if not keep and conn is not None:
+        if (window.fresh or not keep) and conn is not None:
             conn[1].close()
             conn = None
     if conn is not None:
@@ -187,26 +208,35 @@ def summary(values: list[float]) -> dict[str, float]:
 
 async def run(
     url: str, secret: str, *, concurrency: int, seconds: float, warmup: float,
-    watch: dict[str, list[int]],
+    watch: dict[str, list[int]], requests: int | None = None, mix: str = "mix",
+    fresh: bool = False,
 ) -> dict[str, Any]:  # fmt: skip
     now = time.monotonic()
-    window = Window(now + warmup, now + warmup + seconds)
+    window = Window(now + warmup, now + warmup + seconds, limit=requests, mix=MIXES[mix],
+                    fresh=fresh)  # fmt: skip
     counter = itertools.count()
     tasks = [asyncio.create_task(client(n, url, secret, window, counter))
              for n in range(concurrency)]  # fmt: skip
     await asyncio.sleep(max(0.0, window.start - time.monotonic()))
     cpu0, watched0, host0 = time.process_time(), watched_cpu(watch), host_cpu()
-    await asyncio.sleep(max(0.0, window.end - time.monotonic()))
-    cpu1, watched1, host1 = time.process_time(), watched_cpu(watch), host_cpu()
-    # Requests issued before the end still finish (each bounded by REQUEST_TIMEOUT_S).
-    await asyncio.gather(*tasks)
-    drained = time.monotonic() - window.end
+    if requests is None:
+        await asyncio.sleep(max(0.0, window.end - time.monotonic()))
+        cpu1, watched1, host1 = time.process_time(), watched_cpu(watch), host_cpu()
+        # Requests issued before the end still finish (each bounded by REQUEST_TIMEOUT_S).
+        await asyncio.gather(*tasks)
+        drained = time.monotonic() - window.end
+    else:
+        await asyncio.gather(*tasks)
+        cpu1, watched1, host1 = time.process_time(), watched_cpu(watch), host_cpu()
+        seconds, drained = max(1e-9, window.last_answer - window.start), 0.0
     everything = [v for values in window.latencies.values() for v in values]
     return {
         "concurrency": concurrency,
         "seconds": seconds,
         "requests": window.issued,
-        "rate": window.issued / seconds,
+        "rate": window.answered / seconds,
+        "fresh_connections": fresh,
+        "mix": mix,
         "statuses": dict(window.statuses),
         "latency": summary(everything),
         "by_kind": {kind: summary(values) for kind, values in window.latencies.items()},
@@ -233,6 +263,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--warmup", type=float, default=1.0)
+    parser.add_argument("--requests", type=int, help="measure this many, not a time window")
+    parser.add_argument("--mix", choices=sorted(MIXES), default="mix")
+    parser.add_argument("--fresh", action="store_true", help="a new connection per request")
     parser.add_argument("--watch", nargs="*", default=[], help="name=pid (repeatable name)")
     args = parser.parse_args(argv)
     if not 1 <= args.concurrency <= 1000 or not 0 < args.seconds <= 600:
@@ -244,7 +277,8 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:
         runner = asyncio.run
     load = run(args.url, args.secret, concurrency=args.concurrency, seconds=args.seconds,
-               warmup=args.warmup, watch=parse_watch(args.watch))  # fmt: skip
+               warmup=args.warmup, watch=parse_watch(args.watch), requests=args.requests,
+               mix=args.mix, fresh=args.fresh)  # fmt: skip
     result = runner(load)
     print(json.dumps(result), flush=True)
     return 0

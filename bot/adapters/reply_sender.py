@@ -61,11 +61,20 @@ class QueuedReply:
 HandOff = Callable[[list[QueuedReply]], int]
 
 
-@lru_cache(maxsize=512)
-def _message(reply: Reply) -> dict[str, Any]:
-    # The SDK's model checks and serialises; help and can't-read answers repeat, so cache it.
+def _serialise(reply: Reply) -> dict[str, Any]:
     result: dict[str, Any] = to_line_message(reply).to_dict()
     return result
+
+
+# The SDK's model checks and serialises; help and can't-read answers repeat, so cache them.
+_cached = lru_cache(maxsize=512)(_serialise)
+
+
+def _message(reply: Reply) -> dict[str, Any]:
+    try:
+        return _cached(reply)
+    except TypeError:  # a Reply holding something unhashable: serialise it every time
+        return _serialise(reply)
 
 
 def reply_body(reply_token: str, replies: tuple[Reply, ...]) -> bytes:
