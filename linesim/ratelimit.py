@@ -8,8 +8,11 @@ request in a sliding second. This window is at least that strict: every request 
 the check counts, refused ones included (a client hammering above the limit keeps being refused
 until it backs off), and a request is refused while (t - 1 s, t] would hold more than `rate`.
 
-Cost: a deque of arrival times, one append and amortised one popleft per request (~0.2 µs, the
-bucket's cost); memory is one float per request of the last second.
+Cost: a deque of arrival times (whole µs), one append and amortised one popleft per request:
+193 ns per check against the bucket's 156 (timeit, this host); `python -m linesim.bench` push
+11.5k req/s before and 11.7k after (limits off there), with the push limit on at 1e9/s
+10.7k → 11.4k (noise: the check is ~0.2 % of a request). Memory: one int per request of the
+last second.
 """
 
 from __future__ import annotations

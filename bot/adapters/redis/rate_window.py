@@ -1,11 +1,12 @@
 """A sliding-window rate limiter in Redis Lua, shared by every worker on every machine.
 
 Why not a token bucket: a bucket (rate + burst) lets `burst + rate × 1 s` into some 1-s windows.
-Against a LINE fake that counts every request in a *sliding* 1-s window, 4,000 timers due at one
-instant under the old CLAIM (2,000/s, burst 25 ms worth) drew 96 × 429 (`python -m
-bench.sliding_burst`). LINE does not document its algorithm, so we hold the ceiling in every
-sliding window: a grant made at g counts until g + span, and nothing is granted while the
-grants still counting reach `limit`.
+Against a LINE fake that counts every request in a *sliding* 1-s window (refused ones too),
+4,000 timers due at one instant under the token-bucket CLAIM (2,000/s, burst 25 ms worth) drew
+43-110 × 429 and took 3.0-3.1 s to deliver (`python -m bench.sliding_burst`, 4 runs); this
+limiter, at the recommended margin, drew 0 × 429 and delivered all in 1.66-1.69 s. LINE does not
+document its algorithm, so we hold the ceiling in every sliding window: a grant made at g counts
+until g + span, and nothing is granted while the grants still counting reach `limit`.
 
 `SLIDING_WINDOW` is a Lua snippet of local functions, to prepend to another script (as
 `_ADD_AND_WAKE` is in scripts.py)::
@@ -24,19 +25,25 @@ Key layout: one HASH per limiter (`key`):
     n     grants still counting (the running total)     p     paused until, epoch ms
     h, t  index of the oldest live batch / of the next  last  grant time of the newest batch
     b<i>  batch i: "<grant ms> <count>" (grants in one call, or merged with the same ms)
-Each call trims the batches that stopped counting (amortised O(1)); at 2,000 grants/s in
-batches of ≥ 50 the hash holds ≤ ~40 batches. PEXPIRE max(span, pause left) + 1 s on every
-call: nothing lingers once the senders stop, and a key that expired held nothing that counted.
+Each call trims the batches that stopped counting (amortised O(1)) and a wait looks at no more
+batches than it needs to free limit/40; grants in one ms merge, so the hash holds at most one
+batch per ms of span (≤ 1,100 at 1 s + 100 ms; tens when claims come in batches). PEXPIRE
+max(span, pause left) + 1 s on every call: nothing lingers once the senders stop, and a key that
+expired held nothing that counted.
 
 Time comes only from `now_ms` (the caller's clock; no TIME, for injected clocks in tests). A
 caller whose clock lags the newest batch records its grant at that batch's time (later, never
 earlier: safe), and trims with its own clock (less, never more: safe).
 
-Margin: a grant at g reaches LINE at g + d, d varying (asyncio queueing, HTTP pool, the
-network), so LINE's windows see grants shifted by d_max - d_min. `margin_ms` ≥ that spread
-keeps every window at LINE ≤ `limit`. RECOMMENDED_MARGIN_MS = 100, from `python -m
-bench.sliding_burst --claim window:0,25,50,100` on this repo's 2-CPU host (one worker,
-concurrency 200, LINE at 50 ms): see the figures in bench/sliding_burst.py's docstring.
+Margin: a grant at g reaches LINE at g + d, d varying (asyncio queueing of a claimed batch,
+the HTTP pool, the network), so LINE's windows see grants shifted by up to d_max - d_min, and
+`margin_ms` must cover that spread. Measured (`python -m bench.sliding_burst --claim
+window:0,window:25,...`, 1 worker × concurrency 200, LINE fake on loopback at 50 ms, 2 CPUs, 3
+runs each): margin 0 → 200 × 429 every run; 25 → 15, 0, 0; 50, 100, 150 → 0. The accepted
+pushes' slack (how much later the second second's pushes could have arrived) was margin − 12..24
+ms, i.e. the spread here is ~25 ms on loopback. RECOMMENDED_MARGIN_MS = 100: 4× that, for real
+network jitter to LINE and a busier host; it costs 9 % of the sustained ceiling (2,000 per
+1.1 s) and ~50 ms on this burst (1.68 s vs 1.62 s at 50).
 """
 
 from __future__ import annotations
