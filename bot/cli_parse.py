@@ -1,0 +1,99 @@
+"""`python -m bot parse [--at ISO-8601] [--tz ZONE] TEXT...`: how the bot reads messages.
+
+One JSON object a line per TEXT: {"text", "kind", "next": [ISO-8601...], "label"} plus
+"seconds" (timer), "rule" (recurring) and "reason" (unreadable, out of range). Needs no LINE
+or Redis settings. This is the one place of the parser's path that reads the clock.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.domain.intents import (
+    Intent,
+    OutOfRange,
+    RemindOnce,
+    RemindRecurring,
+    StartTimer,
+    Unreadable,
+)
+from bot.domain.parsing import read_message
+from bot.domain.recurrence import localize
+
+HELP = "show how the bot reads messages (one JSON line per text)"
+DEFAULT_ZONE = "Asia/Tokyo"
+RECURRING_SHOWN = 3
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--at", help="the message's moment, ISO-8601 (default: now); "
+                        "without an offset it is read in --tz")
+    parser.add_argument("--tz", help="the chat's zone (default: $BOT_TIMEZONE or Asia/Tokyo)")
+    parser.add_argument("texts", nargs="+", metavar="TEXT", help="a chat message")
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        zone = _zone(args.tz or os.environ.get("BOT_TIMEZONE") or DEFAULT_ZONE)
+        at = _moment(args.at, zone)
+    except ValueError as error:
+        print(f"parse: {error}", file=sys.stderr)
+        return 2
+    sub_second = args.at is not None and at.microsecond != 0
+    for text in args.texts:
+        line = describe(text, read_message(text, now=at), at, sub_second=sub_second)
+        print(json.dumps(line, ensure_ascii=False))
+    return 0
+
+
+def describe(
+    text: str, intent: Intent, at: datetime, *, sub_second: bool = False
+) -> dict[str, Any]:
+    """The JSON object for one message read at `at`."""
+    line: dict[str, Any] = {"text": text, "kind": intent.kind, "next": [], "label": ""}
+    if isinstance(intent, StartTimer):
+        due = (at.astimezone(UTC) + timedelta(seconds=intent.seconds)).astimezone(at.tzinfo)
+        line.update(next=[due.isoformat(timespec="auto" if sub_second else "seconds")],
+                    label=intent.label, seconds=intent.seconds)
+    elif isinstance(intent, RemindOnce):
+        line.update(next=[_iso(intent.at)], label=intent.label)
+    elif isinstance(intent, RemindRecurring):
+        zone = at.tzinfo
+        assert zone is not None
+        upcoming = [intent.first, *intent.rule.occurrences(intent.first, zone, RECURRING_SHOWN - 1)]
+        line.update(next=[_iso(moment) for moment in upcoming], label=intent.label,
+                    rule=intent.rule.describe_ja())
+    elif isinstance(intent, Unreadable):
+        line.update(label=intent.label, reason=intent.reason)
+    elif isinstance(intent, OutOfRange):
+        line.update(reason=intent.reason)
+    return line
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def _zone(name: str) -> tzinfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValueError(f"unknown time zone {name!r}") from None
+
+
+def _moment(text: str | None, zone: tzinfo) -> datetime:
+    if text is None:
+        return datetime.now(zone)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"--at is not an ISO-8601 date and time: {text!r}") from None
+    if moment.tzinfo is None:
+        return localize(moment, zone)
+    return moment.astimezone(zone)

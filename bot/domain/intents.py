@@ -1,0 +1,115 @@
+"""What a chat message asks the bot to do: the result of `bot.domain.parsing.read_message`.
+
+Every type is a frozen, slotted dataclass with a class-level `kind`, the string the operator
+view (`python -m bot parse`) prints and the service layer can switch on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import ClassVar
+
+from bot.domain.recurrence import Recurrence
+
+
+@dataclass(frozen=True, slots=True)
+class StartTimer:
+    """Notify `seconds` of elapsed time after the message was sent."""
+
+    kind: ClassVar[str] = "timer"
+    seconds: int
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class RemindOnce:
+    """Notify once at `at`, an aware datetime in the chat's zone."""
+
+    kind: ClassVar[str] = "once"
+    at: datetime
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class RemindRecurring:
+    """Notify on every occurrence of `rule`; `first` is the first one after the message."""
+
+    kind: ClassVar[str] = "recurring"
+    rule: Recurrence
+    first: datetime
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListReminders:
+    """Show the chat's pending reminders, numbered."""
+
+    kind: ClassVar[str] = "list"
+
+
+@dataclass(frozen=True, slots=True)
+class CancelReminder:
+    """Cancel reminder `number` of the list; None cancels all of them."""
+
+    kind: ClassVar[str] = "cancel"
+    number: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class SetTimezone:
+    """Use `zone` (an IANA name zoneinfo knows) for this chat's wall clock."""
+
+    kind: ClassVar[str] = "timezone"
+    zone: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShowHelp:
+    """The user asked what the bot understands."""
+
+    kind: ClassVar[str] = "help"
+
+
+@dataclass(frozen=True, slots=True)
+class Analyze:
+    """Morphological analysis of `text` (empty: the user forgot the sentence)."""
+
+    kind: ClassVar[str] = "analyze"
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """Text the bot cannot act on.
+
+    `reason`: "empty", "no_time", "invalid_date", "invalid_time", "unknown_timezone",
+    "cancel_needs_number". With "no_time", `label` keeps what the user wanted to be reminded
+    of, so the bot can ask when.
+    """
+
+    kind: ClassVar[str] = "unreadable"
+    reason: str
+    label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OutOfRange:
+    """A time was read but cannot be scheduled: "too_far", "not_positive" or "past"."""
+
+    kind: ClassVar[str] = "out_of_range"
+    reason: str
+
+
+Intent = (
+    StartTimer
+    | RemindOnce
+    | RemindRecurring
+    | ListReminders
+    | CancelReminder
+    | SetTimezone
+    | ShowHelp
+    | Analyze
+    | Unreadable
+    | OutOfRange
+)

@@ -1,0 +1,71 @@
+"""The bot's own commands: 一覧, 取消 N, タイムゾーン, ヘルプ, 解析. Read before any time
+expression, on the whole (NFKC-folded) message."""
+
+from __future__ import annotations
+
+import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.domain.intents import (
+    Analyze,
+    CancelReminder,
+    Intent,
+    ListReminders,
+    SetTimezone,
+    ShowHelp,
+    Unreadable,
+)
+
+MAX_ANALYZE_CHARS = 1000
+_HELP_WORDS = frozenset({"help", "ヘルプ", "使い方", "つかいかた", "?", "menu", "メニュー"})
+_LIST_WORDS = frozenset({"一覧", "list", "リスト", "いちらん"})
+_ANALYZE_WORDS = ("解析", "analyze", "analyse")
+_CANCEL_WORDS = r"取消|取り消し|取消し|キャンセル|cancel|削除|delete"
+_ALL_WORDS = r"全部|すべて|全て|all"
+_CANCEL = re.compile(
+    rf"(?:{_CANCEL_WORDS})\s*(?:(?P<all>{_ALL_WORDS})|#?(?P<number>\d+)\s*番?)"
+    rf"|(?:{_ALL_WORDS})\s*(?:を\s*)?(?:{_CANCEL_WORDS})",
+    re.IGNORECASE,
+)
+_CANCEL_ALONE = re.compile(rf"(?:{_CANCEL_WORDS})", re.IGNORECASE)
+_TIMEZONE = re.compile(r"(?:タイムゾーン|時間帯|timezone|time\s+zone|tz)(?:\s+(?P<zone>\S*))?",
+                       re.IGNORECASE)
+# A list number longer than this is no list entry; answered as unreadable, not built.
+_MAX_NUMBER_DIGITS = 6
+
+
+def read_command(folded: str) -> Intent | None:
+    """The command `folded` (whole, NFKC-folded, trimmed) names, or None for anything else."""
+    lowered = folded.lower()
+    if lowered in _HELP_WORDS:
+        return ShowHelp()
+    if lowered in _LIST_WORDS:
+        return ListReminders()
+    head, _, rest = folded.partition(" ")
+    if head.lower() in _ANALYZE_WORDS:
+        return Analyze(rest.strip()[:MAX_ANALYZE_CHARS])
+    cancel = _CANCEL.fullmatch(folded)
+    if cancel is not None:
+        number = cancel["number"]
+        if number is None:
+            return CancelReminder(None)
+        if len(number) > _MAX_NUMBER_DIGITS or int(number) == 0:
+            return Unreadable("no_such_number")
+        return CancelReminder(int(number))
+    if _CANCEL_ALONE.fullmatch(folded):
+        # Bare キャンセル: which one is not said; cancelling everything would be a guess.
+        return Unreadable("cancel_needs_number")
+    timezone = _TIMEZONE.fullmatch(folded)
+    if timezone is not None:
+        return _read_zone(timezone["zone"] or "")
+    return None
+
+
+def _read_zone(name: str) -> Intent:
+    if not name or len(name) > 64:
+        return Unreadable("unknown_timezone")
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return Unreadable("unknown_timezone")
+    return SetTimezone(name)

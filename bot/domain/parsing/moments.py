@@ -1,0 +1,176 @@
+"""Turning a day and a clock time into one moment, and a recurring expression into a rule.
+
+Rules where the forms leave a choice:
+- a clock time alone that has passed today means tomorrow; a bare 1–12 hour (`3時`, `7:30`,
+  no 午前/午後/朝/夜...) means the sooner of H and H+12 still ahead (`3時` at 10:00 → 15:00).
+- with a day (`明日 3時`, `月曜 7:30`, `12/25 3時`) a bare 1–12 hour is the morning hour H, as
+  typed; 午後/夕方/夜 make it afternoon. 今日 is the exception: `今日 3時` reads like a clock
+  time alone, the sooner of 3:00 and 15:00 still ahead today.
+- in a recurring rule a bare hour is also as typed (`毎日 7時` → 7:00; `毎晩 9時` → 21:00).
+- a day with no time is 9:00; with only a period word 朝 8:00, 昼 12:00, 夕方 17:00, 夜 20:00.
+- 今日/今週X曜/a date with a year whose moment has passed → OutOfRange("past").
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta, tzinfo
+
+from bot.domain.intents import OutOfRange, Unreadable
+from bot.domain.parsing.clock import PERIOD_DEFAULT_HOUR, ClockTime, hour_in_period
+from bot.domain.parsing.days import DateDay, Day, RelativeDay, WeekdayDay
+from bot.domain.parsing.recurring import RRULE_DAYS, RecurringSpec
+from bot.domain.recurrence import Recurrence, is_after, localize
+
+DEFAULT_HOUR = 9
+# How far a year may be typed before it is "too far" without building the date.
+_MAX_YEARS_AHEAD = 100
+Problem = Unreadable | OutOfRange
+_At = Callable[[date], datetime]
+
+
+def _time_of_day(clock: ClockTime | None, period: str | None) -> tuple[int, int, int]:
+    """(hour, minute, days to add) for what was typed, a bare hour kept as typed."""
+    if clock is not None:
+        hour, shift = hour_in_period(clock.hour, clock.period or period)
+        return hour, clock.minute, shift
+    if period is not None:
+        return PERIOD_DEFAULT_HOUR[period], 0, 0
+    return DEFAULT_HOUR, 0, 0
+
+
+def _sooner_ahead(day: date, hours: list[int], minute: int, now: datetime) -> datetime | None:
+    tz = _zone(now)
+    for hour in hours:
+        moment = localize(datetime.combine(day, time(hour, minute)), tz)
+        if is_after(moment, now):
+            return moment
+    return None
+
+
+def _zone(now: datetime) -> tzinfo:
+    assert now.tzinfo is not None  # read_message checks that `now` is aware
+    return now.tzinfo
+
+
+def _bare_hours(clock: ClockTime) -> list[int]:
+    # 12時 is noon, never midnight; other bare hours are H or H+12, whichever comes first.
+    return [12] if clock.hour == 12 else [clock.hour, clock.hour + 12]
+
+
+def resolve_clock_only(clock: ClockTime, now: datetime) -> datetime | Problem:
+    """A clock time with no day: its next occurrence."""
+    if not clock.valid:
+        return Unreadable("invalid_time")
+    hour, minute, _ = _time_of_day(clock, None)
+    hours = _bare_hours(clock) if clock.bare else [hour]
+    today = now.date()
+    moment = _sooner_ahead(today, hours, minute, now)
+    if moment is None:
+        moment = _sooner_ahead(today + timedelta(days=1), hours, minute, now)
+    return moment if moment is not None else OutOfRange("past")
+
+
+def resolve_day(day: Day, clock: ClockTime | None, now: datetime) -> datetime | Problem:
+    """A day, with or without a clock time."""
+    if clock is not None and not clock.valid:
+        return Unreadable("invalid_time")
+    period = day.period
+    hour, minute, shift = _time_of_day(clock, period)
+    today = now.date()
+    tz = _zone(now)
+
+    def at(on: date) -> datetime:
+        return localize(datetime.combine(on + timedelta(days=shift), time(hour, minute)), tz)
+
+    if isinstance(day, RelativeDay):
+        if day.days == 0 and clock is not None and clock.bare and period is None:
+            moment = _sooner_ahead(today, _bare_hours(clock), minute, now)
+            return moment if moment is not None else OutOfRange("past")
+        if day.days > 36600:
+            return OutOfRange("too_far")
+        moment = at(today + timedelta(days=day.days))
+    elif isinstance(day, WeekdayDay):
+        moment = _weekday_moment(day, today, at, now)
+    else:
+        found = _date_moment(day, today, at, now)
+        if not isinstance(found, datetime):
+            return found
+        moment = found
+    return moment if is_after(moment, now) else OutOfRange("past")
+
+
+def _weekday_moment(day: WeekdayDay, today: date, at: _At, now: datetime) -> datetime:
+    if day.weeks_ahead is not None:
+        monday = today - timedelta(days=today.weekday()) + timedelta(weeks=day.weeks_ahead)
+        return at(monday + timedelta(days=day.weekday))
+    candidate = today + timedelta(days=(day.weekday - today.weekday()) % 7)
+    if candidate == today and (day.strictly_after_today or not is_after(at(candidate), now)):
+        candidate += timedelta(days=7)
+    return at(candidate)
+
+
+def _date_moment(day: DateDay, today: date, at: _At, now: datetime) -> datetime | Problem:
+    if day.month is None:  # 25日: the next month that has that day
+        if not 1 <= day.day <= 31:
+            return Unreadable("invalid_date")
+        year, month = today.year, today.month
+        for _ in range(13):
+            if day.day <= calendar.monthrange(year, month)[1]:
+                moment = at(date(year, month, day.day))
+                if is_after(moment, now):
+                    return moment
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return Unreadable("invalid_date")
+    if not 1 <= day.month <= 12 or not 1 <= day.day <= (29 if day.month == 2 else
+                                                         calendar.monthrange(2001, day.month)[1]):
+        return Unreadable("invalid_date")
+    if day.year is not None:
+        if day.year_digits > 4 or day.year > today.year + _MAX_YEARS_AHEAD:
+            return OutOfRange("too_far")
+        if day.year < 1 or day.day > calendar.monthrange(day.year, day.month)[1]:
+            return Unreadable("invalid_date")
+        moment = at(date(day.year, day.month, day.day))
+        return moment if is_after(moment, now) else OutOfRange("past")
+    for year in range(today.year, today.year + 9):  # 2月29日: the next leap year has it
+        if day.day <= calendar.monthrange(year, day.month)[1]:
+            moment = at(date(year, day.month, day.day))
+            if is_after(moment, now):
+                return moment
+    return Unreadable("invalid_date")  # pragma: no cover - every valid date recurs in 8 years
+
+
+def build_rule(spec: RecurringSpec, clock: ClockTime | None, now: datetime) -> Recurrence | Problem:
+    """The rule a recurring expression and its clock time describe."""
+    if spec.invalid:
+        return Unreadable("invalid_date")
+    if clock is not None and not clock.valid:
+        return Unreadable("invalid_time")
+    hour, minute, _ = _time_of_day(clock, spec.period)
+    today = now.date()
+    parts = [f"FREQ={spec.freq}"]
+    if spec.interval != 1:
+        parts.append(f"INTERVAL={spec.interval}")
+    if spec.freq == "YEARLY":
+        parts.append(f"BYMONTH={spec.month or today.month}")
+        parts.append(f"BYMONTHDAY={spec.month_day or today.day}")
+    elif spec.freq == "MONTHLY":
+        if spec.nth_weekday is not None:
+            n, weekday = spec.nth_weekday
+            parts.append(f"BYDAY={n:+d}{RRULE_DAYS[weekday]}")
+        else:
+            parts.append(f"BYMONTHDAY={spec.month_day or today.day}")
+    elif spec.freq == "WEEKLY":
+        weekdays = spec.weekdays or (today.weekday(),)
+        parts.append("BYDAY=" + ",".join(RRULE_DAYS[day] for day in weekdays))
+    parts.append(f"BYHOUR={hour};BYMINUTE={minute}")
+    rule = ";".join(parts)
+    if spec.interval == 1:
+        return Recurrence(rule, spec.skip_holidays)
+    # 隔週: the weeks count from the day the every-week rule would fire first.
+    weekly = Recurrence(rule.replace(f";INTERVAL={spec.interval}", ""), spec.skip_holidays)
+    first = weekly.next_after(now, _zone(now))
+    anchor = first.date() if first is not None else today
+    return Recurrence(rule, spec.skip_holidays, anchor)
+

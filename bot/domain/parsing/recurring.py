@@ -1,0 +1,122 @@
+"""Recurring expressions: 毎日, 毎朝, 毎晩, 平日, 土日, 毎週月水金, 隔週月曜, 毎月1日,
+毎月第2火曜, 毎月末, 毎年3月3日, every day, every weekday, every monday."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.domain.parsing.days import _PERIOD_AFTER, WEEKDAY_KANJI, _period
+from bot.domain.parsing.labels import Scanner
+
+RRULE_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+_EN_DAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+# One weekday in a list: the kanji with 曜(日), or alone when what follows cannot start a word
+# (毎週月水金, but 毎週月曜 日報 does not read 日 as Sunday).
+_ONE_DAY = rf"[{WEEKDAY_KANJI}](?:曜日?|(?=[{WEEKDAY_KANJI}・、,と\s\d]|$|に|の|は|から))"
+_DAY_LIST = rf"{_ONE_DAY}(?:\s*[・、,と]?\s*{_ONE_DAY})*"
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("yearly", re.compile(
+        r"毎年\s*(?:(?P<m>\d+)\s*月\s*(?P<d>\d+)\s*日|(?P<sm>\d{1,2})/(?P<sd>\d{1,2})(?![\d/]))?"
+        + _PERIOD_AFTER)),
+    ("monthly", re.compile(
+        rf"毎月(?!曜)\s*(?:(?P<end>末日?|最終日|月末)"
+        rf"|第\s*(?P<n>\d+)\s*(?P<nwd>[{WEEKDAY_KANJI}])\s*曜日?"
+        rf"|最終\s*(?P<lwd>[{WEEKDAY_KANJI}])\s*曜日?|(?P<d>\d+)\s*日)?{_PERIOD_AFTER}")),
+    ("weekly", re.compile(
+        rf"(?P<mod>毎週(?!末)|隔週|毎(?=[{WEEKDAY_KANJI}]曜))\s*(?P<days>{_DAY_LIST})?{_PERIOD_AFTER}")),
+    ("weekly_en", re.compile(
+        rf"every\s+(?P<other>other\s+)?(?P<days>(?:{_EN_DAYS})(?:\s*(?:,|and|&)\s*(?:{_EN_DAYS}))*)"
+        + _PERIOD_AFTER, re.IGNORECASE)),
+    ("weekends", re.compile(r"(?:毎週末|週末|土日|every\s+weekend|weekends)" + _PERIOD_AFTER,
+                            re.IGNORECASE)),
+    ("weekdays", re.compile(r"(?:毎平日|平日|every\s+weekday|weekdays)" + _PERIOD_AFTER,
+                            re.IGNORECASE)),
+    ("mornings", re.compile(r"(?:毎朝|every\s+morning)" + _PERIOD_AFTER, re.IGNORECASE)),
+    ("nights", re.compile(r"(?:毎晩|毎夜|every\s+(?:evening|night))" + _PERIOD_AFTER,
+                          re.IGNORECASE)),
+    ("daily", re.compile(r"(?:毎日(?!曜)|every\s*day|daily)" + _PERIOD_AFTER, re.IGNORECASE)),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RecurringSpec:
+    """What a recurring expression said, before the time of day is known. Fields left None
+    that the rule needs (毎週 alone, 毎月 alone) are taken from the reference day."""
+
+    freq: str
+    weekdays: tuple[int, ...] = ()
+    interval: int = 1
+    month_day: int | None = None
+    month: int | None = None
+    nth_weekday: tuple[int, int] | None = None  # (n, weekday): 第2火曜 (2, 1), 最終金曜 (-1, 4)
+    skip_holidays: bool = False
+    period: str | None = None
+    invalid: bool = field(default=False)
+
+
+def _weekdays_ja(days: str) -> tuple[int, ...]:
+    found = sorted({WEEKDAY_KANJI.index(ch) for ch in re.sub(r"曜日?", "", days)
+                    if ch in WEEKDAY_KANJI})
+    return tuple(found)
+
+
+def _weekdays_en(days: str) -> tuple[int, ...]:
+    names = _EN_DAYS.split("|")
+    return tuple(sorted({names.index(word) for word in re.findall(_EN_DAYS, days.lower())}))
+
+
+def _number(text: str) -> int:
+    return int(text) if len(text) <= 3 else 999
+
+
+def _spec(kind: str, match: re.Match[str]) -> RecurringSpec:
+    period = _period(match)
+    if kind == "yearly":
+        month_text, day_text = match["m"] or match["sm"], match["d"] or match["sd"]
+        if month_text is None:
+            return RecurringSpec("YEARLY", period=period)
+        month, day = _number(month_text), _number(day_text)
+        leap_year_days = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+        invalid = not (1 <= month <= 12 and 1 <= day <= leap_year_days[month])
+        return RecurringSpec("YEARLY", month=month, month_day=day, period=period,
+                             invalid=invalid)
+    if kind == "monthly":
+        if match["end"]:
+            return RecurringSpec("MONTHLY", month_day=-1, period=period)
+        if match["nwd"]:
+            n = _number(match["n"])
+            return RecurringSpec("MONTHLY", nth_weekday=(n, WEEKDAY_KANJI.index(match["nwd"])),
+                                 period=period, invalid=not 1 <= n <= 5)
+        if match["lwd"]:
+            return RecurringSpec("MONTHLY", nth_weekday=(-1, WEEKDAY_KANJI.index(match["lwd"])),
+                                 period=period)
+        if match["d"]:
+            day = _number(match["d"])
+            return RecurringSpec("MONTHLY", month_day=day, period=period,
+                                 invalid=not 1 <= day <= 31)
+        return RecurringSpec("MONTHLY", period=period)
+    if kind == "weekly":
+        days = _weekdays_ja(match["days"]) if match["days"] else ()
+        return RecurringSpec("WEEKLY", days, 2 if match["mod"] == "隔週" else 1, period=period)
+    if kind == "weekly_en":
+        return RecurringSpec("WEEKLY", _weekdays_en(match["days"]), 2 if match["other"] else 1,
+                             period=period)
+    if kind == "weekdays":
+        return RecurringSpec("WEEKLY", (0, 1, 2, 3, 4), skip_holidays=True, period=period)
+    if kind == "weekends":
+        return RecurringSpec("WEEKLY", (5, 6), period=period)
+    if kind == "mornings":
+        return RecurringSpec("DAILY", period=period or "morning")
+    if kind == "nights":
+        return RecurringSpec("DAILY", period=period or "night")
+    return RecurringSpec("DAILY", period=period)
+
+
+def take_recurring(scanner: Scanner) -> RecurringSpec | None:
+    """The first recurring expression in what is left, if any."""
+    for kind, pattern in _PATTERNS:
+        match = scanner.take(pattern)
+        if match is not None:
+            return _spec(kind, match)
+    return None

@@ -1,0 +1,361 @@
+"""The forms the bot reads, as a table: (reference, text) → (kind, value, label).
+
+value: the first moment (ISO-8601, its offset checked too) for timer, once and recurring; the
+reason for unreadable and out_of_range; the number ("all" for None) for cancel; the zone for
+timezone; the text for analyze; empty for list and help.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.domain.intents import (
+    Analyze,
+    CancelReminder,
+    Intent,
+    OutOfRange,
+    RemindOnce,
+    RemindRecurring,
+    SetTimezone,
+    StartTimer,
+    Unreadable,
+)
+from bot.domain.parsing import read_message
+
+TOKYO = "Asia/Tokyo"
+NEW_YORK = "America/New_York"
+REFERENCES: dict[str, tuple[str, str]] = {
+    "TUE": ("2026-12-01T10:00", TOKYO),  # a Tuesday morning
+    "TUE_LATE": ("2026-12-01T23:00", TOKYO),
+    "TUE_EARLY": ("2026-12-01T06:00", TOKYO),
+    "MON": ("2026-12-07T08:00", TOKYO),
+    "MON_LATE": ("2026-12-07T20:00", TOKYO),
+    "SUN": ("2026-12-06T10:00", TOKYO),
+    "YEAR_END": ("2026-12-31T23:30", TOKYO),
+    "MONTH_END": ("2027-01-31T12:00", TOKYO),  # a Sunday, before a February of 28 days
+    "FEB": ("2027-02-10T10:00", TOKYO),
+    "AFTER_FEB": ("2027-03-01T10:00", TOKYO),
+    "LEAP_EVE": ("2028-02-28T10:00", TOKYO),
+    "BEFORE_HOLIDAY": ("2027-01-08T09:00", TOKYO),  # Friday before 成人の日 (Mon 1-11)
+    "GOLDEN_WEEK": ("2027-04-30T09:00", TOKYO),  # Friday; Mon–Wed 5-3..5-5 are holidays
+    "SUBSTITUTE": ("2026-05-01T09:00", TOKYO),  # 5-4, 5-5 holidays, 5-6 振替休日
+    "NY_SPRING": ("2027-03-13T12:00", NEW_YORK),  # the day before clocks go forward
+    "NY_SPRING_NIGHT": ("2027-03-14T00:30", NEW_YORK),
+    "NY_FALL": ("2027-11-06T12:00", NEW_YORK),  # the day before clocks go back
+    "NY_FALL_NIGHT": ("2027-11-07T00:30", NEW_YORK),
+}
+
+TABLE = """
+TUE | 180 | timer | 2026-12-01T10:03+09:00 |
+TUE | １８０ | timer | 2026-12-01T10:03+09:00 |
+TUE | 3分 | timer | 2026-12-01T10:03+09:00 |
+TUE | 1時間30分 | timer | 2026-12-01T11:30+09:00 |
+TUE | 1h30m | timer | 2026-12-01T11:30+09:00 |
+TUE | 90s | timer | 2026-12-01T10:01:30+09:00 |
+TUE | 2.5時間 | timer | 2026-12-01T12:30+09:00 |
+TUE | 十五分後 | timer | 2026-12-01T10:15+09:00 |
+TUE | 10分後に電話 | timer | 2026-12-01T10:10+09:00 | 電話
+TUE | in 10 min | timer | 2026-12-01T10:10+09:00 |
+TUE | 3日後 | timer | 2026-12-04T10:00+09:00 |
+TUE | 180秒 | timer | 2026-12-01T10:03+09:00 |
+TUE | 3分 カップ麺 | timer | 2026-12-01T10:03+09:00 | カップ麺
+TUE | 2 min tea | timer | 2026-12-01T10:02+09:00 | tea
+TUE | 1時間半 | timer | 2026-12-01T11:30+09:00 |
+TUE | 2週間後 | timer | 2026-12-15T10:00+09:00 |
+TUE | 45 minutes | timer | 2026-12-01T10:45+09:00 |
+TUE | 1 hour | timer | 2026-12-01T11:00+09:00 |
+TUE | 30分後 会議 | timer | 2026-12-01T10:30+09:00 | 会議
+TUE | 180 ラーメン | timer | 2026-12-01T10:03+09:00 | ラーメン
+TUE | 十分 | timer | 2026-12-01T10:10+09:00 |
+TUE | 二時間 | timer | 2026-12-01T12:00+09:00 |
+TUE | 1日後 | timer | 2026-12-02T10:00+09:00 |
+TUE | in 3 days | timer | 2026-12-04T10:00+09:00 |
+TUE | ３分 | timer | 2026-12-01T10:03+09:00 |
+TUE | 5分後にお風呂 | timer | 2026-12-01T10:05+09:00 | お風呂
+TUE | 1h | timer | 2026-12-01T11:00+09:00 |
+TUE | 8760時間 | timer | 2027-12-01T10:00+09:00 |
+TUE | 7:30 | once | 2026-12-01T19:30+09:00 |
+TUE | 7時30分 | once | 2026-12-01T19:30+09:00 |
+TUE | 7時半 | once | 2026-12-01T19:30+09:00 |
+TUE | 19時 | once | 2026-12-01T19:00+09:00 |
+TUE | 午後3時 | once | 2026-12-01T15:00+09:00 |
+TUE | 朝7時 | once | 2026-12-02T07:00+09:00 |
+TUE | 夜9時 | once | 2026-12-01T21:00+09:00 |
+TUE | 正午 | once | 2026-12-01T12:00+09:00 |
+TUE | 三時 | once | 2026-12-01T15:00+09:00 |
+TUE | at 7:30 | once | 2026-12-01T19:30+09:00 |
+TUE | 午前0時 | once | 2026-12-02T00:00+09:00 |
+TUE | 7pm | once | 2026-12-01T19:00+09:00 |
+TUE | 9am | once | 2026-12-02T09:00+09:00 |
+TUE | 9 am | once | 2026-12-02T09:00+09:00 |
+TUE | 3時 | once | 2026-12-01T15:00+09:00 |
+TUE | 12時 | once | 2026-12-01T12:00+09:00 |
+TUE | 10時 | once | 2026-12-01T22:00+09:00 |
+TUE | 11時 | once | 2026-12-01T11:00+09:00 |
+TUE | 0時 | once | 2026-12-02T00:00+09:00 |
+TUE | 23:59 | once | 2026-12-01T23:59+09:00 |
+TUE | 午前9時 | once | 2026-12-02T09:00+09:00 |
+TUE | 午後12時 | once | 2026-12-01T12:00+09:00 |
+TUE | 夕方5時 | once | 2026-12-01T17:00+09:00 |
+TUE | 昼1時 | once | 2026-12-01T13:00+09:00 |
+TUE | 8:05 | once | 2026-12-01T20:05+09:00 |
+TUE | 3時に歯医者 | once | 2026-12-01T15:00+09:00 | 歯医者
+TUE_LATE | 7時 | once | 2026-12-02T07:00+09:00 |
+TUE_LATE | 3時 | once | 2026-12-02T03:00+09:00 |
+TUE_LATE | 23:30 | once | 2026-12-01T23:30+09:00 |
+TUE_LATE | 22時 | once | 2026-12-02T22:00+09:00 |
+TUE_LATE | 11時 | once | 2026-12-02T11:00+09:00 |
+TUE_LATE | 今夜 | out_of_range | past |
+TUE_EARLY | 7:30 | once | 2026-12-01T07:30+09:00 |
+TUE_EARLY | 6時 | once | 2026-12-01T18:00+09:00 |
+TUE_EARLY | 5時 | once | 2026-12-01T17:00+09:00 |
+TUE_EARLY | 今日 | once | 2026-12-01T09:00+09:00 |
+TUE | 今日 | out_of_range | past |
+TUE | 今日 15時 | once | 2026-12-01T15:00+09:00 |
+TUE | 今日 3時 | once | 2026-12-01T15:00+09:00 |
+TUE | 今日の夜 | once | 2026-12-01T20:00+09:00 |
+TUE | 明日 | once | 2026-12-02T09:00+09:00 |
+TUE | 明後日 | once | 2026-12-03T09:00+09:00 |
+TUE | あさって | once | 2026-12-03T09:00+09:00 |
+TUE | 3日後の10時 | once | 2026-12-04T10:00+09:00 |
+TUE | 月曜 | once | 2026-12-07T09:00+09:00 |
+TUE | 来週月曜 10時 | once | 2026-12-07T10:00+09:00 |
+TUE | 今度の金曜 | once | 2026-12-04T09:00+09:00 |
+TUE | 12/25 | once | 2026-12-25T09:00+09:00 |
+TUE | 12月25日 18:00 | once | 2026-12-25T18:00+09:00 |
+TUE | 2027年1月3日 | once | 2027-01-03T09:00+09:00 |
+TUE | tomorrow 9am | once | 2026-12-02T09:00+09:00 |
+TUE | next monday 10:00 | once | 2026-12-07T10:00+09:00 |
+TUE | 今夜 | once | 2026-12-01T20:00+09:00 |
+TUE | 今晩 | once | 2026-12-01T20:00+09:00 |
+TUE | 明日 3時 | once | 2026-12-02T03:00+09:00 |
+TUE | 明日 7:30 | once | 2026-12-02T07:30+09:00 |
+TUE | 明日 午後3時 | once | 2026-12-02T15:00+09:00 |
+TUE | 明日の夜 | once | 2026-12-02T20:00+09:00 |
+TUE | 明日の朝 | once | 2026-12-02T08:00+09:00 |
+TUE | 明日 昼 | once | 2026-12-02T12:00+09:00 |
+TUE | 明日 夕方 | once | 2026-12-02T17:00+09:00 |
+TUE | 明日の夜9時 | once | 2026-12-02T21:00+09:00 |
+TUE | 火曜 | once | 2026-12-08T09:00+09:00 |
+TUE | 火曜 15時 | once | 2026-12-01T15:00+09:00 |
+TUE | 来週火曜 | once | 2026-12-08T09:00+09:00 |
+TUE | 今週金曜 | once | 2026-12-04T09:00+09:00 |
+TUE | 今週月曜 | out_of_range | past |
+TUE | 再来週月曜 | once | 2026-12-14T09:00+09:00 |
+TUE | 水曜日 | once | 2026-12-02T09:00+09:00 |
+TUE | 日曜 | once | 2026-12-06T09:00+09:00 |
+TUE | 11/30 | once | 2027-11-30T09:00+09:00 |
+TUE | 12/1 | once | 2027-12-01T09:00+09:00 |
+TUE | 12/1 15時 | once | 2026-12-01T15:00+09:00 |
+TUE | 2026年12月1日 | out_of_range | past |
+TUE | 12月25日 夜7時 | once | 2026-12-25T19:00+09:00 |
+TUE | 25日 | once | 2026-12-25T09:00+09:00 |
+TUE | 1日 | once | 2027-01-01T09:00+09:00 |
+TUE | 2027-01-05 | once | 2027-01-05T09:00+09:00 |
+TUE | 2027/1/5 10:00 | once | 2027-01-05T10:00+09:00 |
+TUE | tonight | once | 2026-12-01T20:00+09:00 |
+TUE | today 3pm | once | 2026-12-01T15:00+09:00 |
+TUE | tomorrow | once | 2026-12-02T09:00+09:00 |
+TUE | friday 8pm | once | 2026-12-04T20:00+09:00 |
+TUE | day after tomorrow | once | 2026-12-03T09:00+09:00 |
+TUE | 明日の朝7時 ゴミ出し | once | 2026-12-02T07:00+09:00 | ゴミ出し
+TUE | ゴミ出し 明日7時 | once | 2026-12-02T07:00+09:00 | ゴミ出し
+TUE | 明日の15時から会議 | once | 2026-12-02T15:00+09:00 | 会議
+TUE | 会議は明日10時 | once | 2026-12-02T10:00+09:00 | 会議
+TUE | 12/25 18:00 パーティー | once | 2026-12-25T18:00+09:00 | パーティー
+TUE | 今夜 ゴミ出し | once | 2026-12-01T20:00+09:00 | ゴミ出し
+TUE | 明日 朝ごはん | once | 2026-12-02T09:00+09:00 | 朝ごはん
+TUE | 明日の朝の散歩 | once | 2026-12-02T08:00+09:00 | 散歩
+MON | 月曜 | once | 2026-12-07T09:00+09:00 |
+MON | 今度の月曜 | once | 2026-12-07T09:00+09:00 |
+MON | next monday | once | 2026-12-14T09:00+09:00 |
+MON | 来週月曜 | once | 2026-12-14T09:00+09:00 |
+MON_LATE | 月曜 | once | 2026-12-14T09:00+09:00 |
+MON_LATE | 月曜 21時 | once | 2026-12-07T21:00+09:00 |
+SUN | 来週月曜 | once | 2026-12-07T09:00+09:00 |
+SUN | 月曜 | once | 2026-12-07T09:00+09:00 |
+SUN | 来週日曜 | once | 2026-12-13T09:00+09:00 |
+YEAR_END | 明日 | once | 2027-01-01T09:00+09:00 |
+YEAR_END | 明日 7:00 | once | 2027-01-01T07:00+09:00 |
+YEAR_END | 1/1 | once | 2027-01-01T09:00+09:00 |
+YEAR_END | 12/31 | once | 2027-12-31T09:00+09:00 |
+YEAR_END | 30分 | timer | 2027-01-01T00:00+09:00 |
+YEAR_END | 23:45 | once | 2026-12-31T23:45+09:00 |
+YEAR_END | 7時 | once | 2027-01-01T07:00+09:00 |
+YEAR_END | 毎月末 18:00 | recurring | 2027-01-31T18:00+09:00 |
+YEAR_END | 毎年1月1日 | recurring | 2027-01-01T09:00+09:00 |
+MONTH_END | 毎月31日 | recurring | 2027-03-31T09:00+09:00 |
+MONTH_END | 毎月末 18:00 | recurring | 2027-01-31T18:00+09:00 |
+MONTH_END | 毎月末 | recurring | 2027-02-28T09:00+09:00 |
+MONTH_END | 明日 | once | 2027-02-01T09:00+09:00 |
+MONTH_END | 31日 | once | 2027-03-31T09:00+09:00 |
+MONTH_END | 毎月30日 | recurring | 2027-03-30T09:00+09:00 |
+FEB | 毎月末 18:00 | recurring | 2027-02-28T18:00+09:00 |
+FEB | 毎月29日 | recurring | 2027-03-29T09:00+09:00 |
+FEB | 2月29日 | out_of_range | too_far |
+AFTER_FEB | 2月29日 | once | 2028-02-29T09:00+09:00 |
+AFTER_FEB | 毎年2月29日 | recurring | 2028-02-29T09:00+09:00 |
+LEAP_EVE | 毎年2月29日 | recurring | 2028-02-29T09:00+09:00 |
+LEAP_EVE | 明日 | once | 2028-02-29T09:00+09:00 |
+LEAP_EVE | 2月29日 | once | 2028-02-29T09:00+09:00 |
+LEAP_EVE | 毎月末 | recurring | 2028-02-29T09:00+09:00 |
+BEFORE_HOLIDAY | 平日 8:00 | recurring | 2027-01-12T08:00+09:00 |
+BEFORE_HOLIDAY | 平日 10:00 | recurring | 2027-01-08T10:00+09:00 |
+BEFORE_HOLIDAY | every weekday 8:00 | recurring | 2027-01-12T08:00+09:00 |
+BEFORE_HOLIDAY | 毎週月曜 | recurring | 2027-01-11T09:00+09:00 |
+GOLDEN_WEEK | 平日 8:00 | recurring | 2027-05-06T08:00+09:00 |
+SUBSTITUTE | 平日 8:00 | recurring | 2026-05-07T08:00+09:00 |
+TUE | 毎日 7:30 | recurring | 2026-12-02T07:30+09:00 |
+TUE | 毎朝 | recurring | 2026-12-02T08:00+09:00 |
+TUE | 毎晩 | recurring | 2026-12-01T20:00+09:00 |
+TUE | 平日 8:00 | recurring | 2026-12-02T08:00+09:00 |
+TUE | 土日 10:00 | recurring | 2026-12-05T10:00+09:00 |
+TUE | 毎週月曜 | recurring | 2026-12-07T09:00+09:00 |
+TUE | 毎週月水金 7:00 | recurring | 2026-12-02T07:00+09:00 |
+TUE | 隔週月曜 9:00 | recurring | 2026-12-07T09:00+09:00 |
+TUE | 毎月1日 | recurring | 2027-01-01T09:00+09:00 |
+TUE | 毎月第2火曜 9:00 | recurring | 2026-12-08T09:00+09:00 |
+TUE | 毎月末 18:00 | recurring | 2026-12-31T18:00+09:00 |
+TUE | 毎年3月3日 | recurring | 2027-03-03T09:00+09:00 |
+TUE | every day 7:30 | recurring | 2026-12-02T07:30+09:00 |
+TUE | every weekday 8:00 | recurring | 2026-12-02T08:00+09:00 |
+TUE | 毎日 22時 | recurring | 2026-12-01T22:00+09:00 |
+TUE | 毎日 3時 | recurring | 2026-12-02T03:00+09:00 |
+TUE | 毎晩9時 | recurring | 2026-12-01T21:00+09:00 |
+TUE | 毎朝7時 | recurring | 2026-12-02T07:00+09:00 |
+TUE | 毎週火曜 15:00 | recurring | 2026-12-01T15:00+09:00 |
+TUE | 毎週火曜 9:00 | recurring | 2026-12-08T09:00+09:00 |
+TUE | 毎週日曜日 | recurring | 2026-12-06T09:00+09:00 |
+TUE | 毎日曜 | recurring | 2026-12-06T09:00+09:00 |
+TUE | 隔週金曜 | recurring | 2026-12-04T09:00+09:00 |
+TUE | every monday | recurring | 2026-12-07T09:00+09:00 |
+TUE | every other friday | recurring | 2026-12-04T09:00+09:00 |
+TUE | 毎月15日 12時 | recurring | 2026-12-15T12:00+09:00 |
+TUE | 毎月最終金曜 | recurring | 2026-12-25T09:00+09:00 |
+TUE | 毎年12月25日 | recurring | 2026-12-25T09:00+09:00 |
+TUE | 毎年1/1 | recurring | 2027-01-01T09:00+09:00 |
+TUE | weekends | recurring | 2026-12-05T09:00+09:00 |
+TUE | 毎週末 | recurring | 2026-12-05T09:00+09:00 |
+TUE | 毎月 | recurring | 2027-01-01T09:00+09:00 |
+TUE | 毎週 | recurring | 2026-12-08T09:00+09:00 |
+TUE | 毎週月曜 9:00 ジムに行く | recurring | 2026-12-07T09:00+09:00 | ジムに行く
+TUE | 毎朝7時に薬を飲む | recurring | 2026-12-02T07:00+09:00 | 薬を飲む
+TUE | 毎週月曜 日報 | recurring | 2026-12-07T09:00+09:00 | 日報
+NY_SPRING | 毎日 2:30 | recurring | 2027-03-14T03:30-04:00 |
+NY_SPRING | 明日 2:30 | once | 2027-03-14T03:30-04:00 |
+NY_SPRING | 24時間 | timer | 2027-03-14T13:00-04:00 |
+NY_SPRING | 1日後 | timer | 2027-03-14T12:00-04:00 |
+NY_SPRING | 明日 | once | 2027-03-14T09:00-04:00 |
+NY_SPRING_NIGHT | 3時間 | timer | 2027-03-14T04:30-04:00 |
+NY_SPRING_NIGHT | 2:30 | once | 2027-03-14T03:30-04:00 |
+NY_FALL | 毎日 1:30 | recurring | 2027-11-07T01:30-04:00 |
+NY_FALL | 明日 1:30 | once | 2027-11-07T01:30-04:00 |
+NY_FALL | 24時間 | timer | 2027-11-07T11:00-05:00 |
+NY_FALL | 1日後 | timer | 2027-11-07T12:00-05:00 |
+NY_FALL_NIGHT | 3時間 | timer | 2027-11-07T02:30-05:00 |
+TUE | ゴミ出し | unreadable | no_time | ゴミ出し
+TUE | hello | unreadable | no_time | hello
+TUE |  | unreadable | empty |
+TUE | 25時 | unreadable | invalid_time |
+TUE | 7:75 | unreadable | invalid_time |
+TUE | 2月30日 | unreadable | invalid_date |
+TUE | 13月1日 | unreadable | invalid_date |
+TUE | 2027年2月29日 | unreadable | invalid_date |
+TUE | 毎月32日 | unreadable | invalid_date |
+TUE | 毎年2月30日 | unreadable | invalid_date |
+TUE | 毎月第6火曜 | unreadable | invalid_date |
+TUE | 99999999999999999999 | out_of_range | too_far |
+TUE | 99999999999分 | out_of_range | too_far |
+TUE | 0 | out_of_range | not_positive |
+TUE | 0分 | out_of_range | not_positive |
+TUE | -5分 | out_of_range | not_positive |
+TUE | 400日後 | out_of_range | too_far |
+TUE | 8761時間 | out_of_range | too_far |
+TUE | 9999年1月1日 | out_of_range | too_far |
+TUE | 2028年1月1日 | out_of_range | too_far |
+TUE | 2020年1月1日 | out_of_range | past |
+TUE | 一覧 | list | |
+TUE | list | list | |
+TUE | リスト | list | |
+TUE | 取消 2 | cancel | 2 |
+TUE | 取り消し 3 | cancel | 3 |
+TUE | キャンセル 1 | cancel | 1 |
+TUE | キャンセル | unreadable | cancel_needs_number |
+TUE | cancel 4 | cancel | 4 |
+TUE | 取消 全部 | cancel | all |
+TUE | cancel all | cancel | all |
+TUE | 全部取消 | cancel | all |
+TUE | タイムゾーン America/New_York | timezone | America/New_York |
+TUE | timezone Asia/Tokyo | timezone | Asia/Tokyo |
+TUE | timezone Mars/Base | unreadable | unknown_timezone |
+TUE | help | help | |
+TUE | ヘルプ | help | |
+TUE | 使い方 | help | |
+TUE | ? | help | |
+TUE | menu | help | |
+TUE | メニュー | help | |
+TUE | ＨＥＬＰ | help | |
+TUE | 解析 すもももももももものうち | analyze | すもももももももものうち |
+TUE | analyze | analyze | |
+"""
+
+
+def _rows() -> list[tuple[str, str, str, str, str]]:
+    rows = []
+    for line in TABLE.strip().splitlines():
+        reference, text, kind, value, label = (cell.strip() for cell in line.split("|"))
+        rows.append((reference, text, kind, value, label))
+    return rows
+
+
+ROWS = _rows()
+
+
+def _reference(name: str) -> datetime:
+    moment, zone = REFERENCES[name]
+    return datetime.fromisoformat(moment).replace(tzinfo=ZoneInfo(zone))
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def _value(intent: Intent, now: datetime) -> str:
+    if isinstance(intent, StartTimer):
+        due = now.astimezone(UTC) + timedelta(seconds=intent.seconds)
+        return _iso(due.astimezone(now.tzinfo))
+    if isinstance(intent, RemindOnce):
+        return _iso(intent.at)
+    if isinstance(intent, RemindRecurring):
+        return _iso(intent.first)
+    if isinstance(intent, Unreadable | OutOfRange):
+        return intent.reason
+    if isinstance(intent, CancelReminder):
+        return "all" if intent.number is None else str(intent.number)
+    if isinstance(intent, SetTimezone):
+        return intent.zone
+    if isinstance(intent, Analyze):
+        return intent.text
+    return ""
+
+
+def test_the_table_is_large_and_has_no_repeats() -> None:
+    assert len(ROWS) >= 170
+    keys = [(reference, text) for reference, text, *_ in ROWS]
+    assert len(keys) == len(set(keys))
+
+
+@pytest.mark.parametrize(("reference", "text", "kind", "value", "label"), ROWS,
+                         ids=[f"{row[0]}:{row[1]}" for row in ROWS])
+def test_reads(reference: str, text: str, kind: str, value: str, label: str) -> None:
+    now = _reference(reference)
+    intent = read_message(text, now=now)
+    expected_value = value
+    if kind in {"timer", "once", "recurring"}:
+        expected_value = _iso(datetime.fromisoformat(value))
+    assert (intent.kind, _value(intent, now), getattr(intent, "label", "")) == (
+        kind, expected_value, label
+    ), intent
