@@ -4,6 +4,7 @@ expression, on the whole (NFKC-folded) message."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain.intents import (
@@ -62,10 +63,17 @@ def read_command(folded: str) -> Intent | None:
 
 
 def _read_zone(name: str) -> Intent:
+    return SetTimezone(name) if _is_known_zone(name) else Unreadable("unknown_timezone")
+
+
+@lru_cache(maxsize=512)
+def _is_known_zone(name: str) -> bool:
+    # zoneinfo caches the zones it found but not the misses (a file system look-up each time),
+    # so both are remembered here: the domain's only reads are of the tz database.
     if not name or len(name) > 64:
-        return Unreadable("unknown_timezone")
+        return False
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        return Unreadable("unknown_timezone")
-    return SetTimezone(name)
+        return False
+    return True

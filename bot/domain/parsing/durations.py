@@ -16,7 +16,7 @@ _HOURS = r"(?:時間|hours?|hrs?|h)(?![a-z])"
 _MINUTES = r"(?:分間?|ふん|ぷん|minutes?|mins?|m)(?![a-z])"
 _SECONDS = r"(?:秒間?|びょう|seconds?|secs?|s)(?![a-z])"
 _DURATION = re.compile(
-    rf"(?:\bin\s*)?(?P<sign>-\s*)?(?<![\d.])"
+    rf"(?:\bin\s*)?(?P<sign>-\s*)?(?<![\d.])(?=\d)"
     rf"(?:(?P<h>{_NUMBER})\s*{_HOURS}(?P<h_half>半)?)?\s*"
     rf"(?:(?P<m>{_NUMBER})\s*{_MINUTES}(?P<m_half>半)?)?\s*"
     rf"(?:(?P<s>{_NUMBER})\s*{_SECONDS})?"
