@@ -1,4 +1,9 @@
-"""Making timers, storing them, and turning arrivals into lateness figures."""
+"""Making reminders, storing them, and turning arrivals into lateness figures.
+
+Benches write reminders the way the web process does (`ReminderStore.add`), or, for counts
+where one script call per reminder would dominate the run, with `bulk_add`: the same keys and
+record format as reminder_scripts.ADD, pipelined.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +17,11 @@ import redis
 
 from bench.endpoints import Push
 from bot.adapters.redis import keys
-from bot.adapters.redis.timer_store import TimerStore
-from bot.domain.timers import Timer, new_timer_id
+from bot.adapters.redis.reminder_store import Added, ReminderStore
+from bot.domain.reminders import Kind, Reminder, new_reminder_id
 
-ZADD_CHUNK = 5_000
+PIPELINE_CHUNK = 5_000  # reminders per pipeline round trip
+NO_LIMIT = 1 << 30  # max_pending for benches: the per-chat limit is not what they measure
 
 
 def now_ms() -> int:
@@ -27,11 +33,13 @@ def user_id(n: int) -> str:
     return f"U{n:032x}"
 
 
-def make_timers(dues: Iterable[int], now: int) -> list[Timer]:
-    return [
-        Timer(new_timer_id(), user_id(i), due, max(1, (due - now) // 1000))
-        for i, due in enumerate(dues)
-    ]
+def timer(chat_id: str, due_ms: int, seconds: int, label: str = "") -> Reminder:
+    return Reminder(chat_id, new_reminder_id(), Kind.TIMER, due_ms, label, str(max(1, seconds)))
+
+
+def make_timers(dues: Iterable[int], now: int) -> list[Reminder]:
+    """One timer reminder per due time, each for its own chat."""
+    return [timer(user_id(i), due, (due - now) // 1000) for i, due in enumerate(dues)]
 
 
 def spread(count: int, start_ms: int, end_ms: int, rng: random.Random) -> list[int]:
@@ -39,45 +47,45 @@ def spread(count: int, start_ms: int, end_ms: int, rng: random.Random) -> list[i
     return [rng.randrange(start_ms, end_ms) for _ in range(count)]
 
 
-def add_via_store(client: redis.Redis, timers: Sequence[Timer]) -> float:
-    """Add one by one as the web process does (Lua script + wake-up); returns seconds taken."""
-    store = TimerStore(client)
+def add_via_store(client: redis.Redis, reminders: Sequence[Reminder]) -> float:
+    """Add one by one as the web process does (ADD script + wake-up); returns seconds taken."""
+    store = ReminderStore(client)
     started = time.perf_counter()
-    for timer in timers:
-        store.add(timer)
+    for reminder in reminders:
+        if store.add(reminder, event_id=None, max_pending=NO_LIMIT) is not Added.ADDED:
+            raise RuntimeError(f"reminder {reminder.member} was not added")
     return time.perf_counter() - started
 
 
-def bulk_zadd(client: redis.Redis, timers: Iterable[Timer], *, wake: bool = True) -> float:
-    """Pipelined ZADDs of encoded members into timers:due; returns seconds taken."""
+def bulk_add(client: redis.Redis, reminders: Iterable[Reminder], *, wake: bool = True) -> float:
+    """Pipelined equivalent of reminder_scripts.ADD (no event id, no per-chat limit): the record
+    into the chat's hash, the identity into rem:due at its occurrence; one wake-up at the end.
+    Returns seconds taken."""
     started = time.perf_counter()
     pipe = client.pipeline(transaction=False)
-    batch: dict[str, int] = {}
-    queued = 0
-    for timer in timers:
-        batch[timer.encode()] = timer.due_ms
-        if len(batch) >= ZADD_CHUNK:
-            pipe.zadd(keys.TIMERS_DUE, batch)
-            batch = {}
-            queued += 1
-            if queued >= 20:
-                pipe.execute()
-                queued = 0
-    if batch:
-        pipe.zadd(keys.TIMERS_DUE, batch)
+    due: dict[str, int] = {}
+    for reminder in reminders:
+        pipe.hset(keys.chat_key(reminder.chat_id), reminder.id, reminder.encode())
+        due[reminder.member] = reminder.occurrence_ms
+        if len(due) >= PIPELINE_CHUNK:
+            pipe.zadd(keys.REMINDERS_DUE, due)
+            pipe.execute()
+            due = {}
+    if due:
+        pipe.zadd(keys.REMINDERS_DUE, due)
     pipe.execute()
     if wake:
         client.publish(keys.TIMERS_WAKE_CHANNEL, str(now_ms()))
     return time.perf_counter() - started
 
 
-def far_future_timers(count: int, rng: random.Random) -> Iterable[Timer]:
+def far_future_timers(count: int, rng: random.Random) -> Iterable[Reminder]:
     """Timers due 1 to 8 days from now, made lazily (a million would be ~300 MB as a list)."""
     now = now_ms()
     day = 24 * 3600 * 1000
     for i in range(count):
         due = now + day + rng.randrange(7 * day)
-        yield Timer(new_timer_id(), user_id(i), due, (due - now) // 1000)
+        yield timer(user_id(i), due, (due - now) // 1000)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,9 +124,9 @@ def percentile(values: Sequence[float], p: float) -> float:
     return ordered[min(rank, len(ordered)) - 1]
 
 
-def lateness_of(timers: Sequence[Timer], pushes: Sequence[Push]) -> Lateness:
-    """Match pushes to timers by retry key; first arrival counts, repeats are duplicates."""
-    due_by_key = {t.retry_key: t.due_ms for t in timers}
+def lateness_of(reminders: Sequence[Reminder], pushes: Sequence[Push]) -> Lateness:
+    """Match pushes to reminders by retry key; first arrival counts, repeats are duplicates."""
+    due_by_key = {r.retry_key: r.occurrence_ms for r in reminders}
     seen: set[str] = set()
     values: list[float] = []
     dues: list[int] = []
@@ -133,4 +141,4 @@ def lateness_of(timers: Sequence[Timer], pushes: Sequence[Push]) -> Lateness:
         seen.add(push.retry_key)
         values.append(push.received_at_ms - due)
         dues.append(due)
-    return Lateness(values, len(timers), duplicates, dues)
+    return Lateness(values, len(reminders), duplicates, dues)

@@ -17,7 +17,7 @@ from bench.jitter import Jitter, Probe
 from bench.load import (
     Lateness,
     add_via_store,
-    bulk_zadd,
+    bulk_add,
     lateness_of,
     make_timers,
     now_ms,
@@ -133,7 +133,7 @@ def run_throughput(ctx: Context, spec: ThroughputSpec, rng: random.Random) -> Th
         now = now_ms()
         start = now + 2000
         timers = make_timers(spread(spec.count, start, start + 1000, rng), now)
-        bulk_zadd(ctx.client, timers)
+        bulk_add(ctx.client, timers)
         cpu0, line0 = _cpu(workers), procs.cpu_seconds(ctx.line.pid())
         wall0 = now_ms()
         expect_s = spec.count / min(spec.ceiling, spec.workers * spec.concurrency / 0.05)

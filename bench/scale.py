@@ -1,4 +1,8 @@
-"""Many pending timers: Redis memory per timer, claim cost, and the worker's idle CPU."""
+"""Many pending timers: Redis memory per timer, claim cost, and the worker's idle CPU.
+
+Each timer is a reminder as the store keeps it: an entry in rem:due and a record in its chat's
+hash, so the bytes per timer include the per-chat index a user's `一覧` reads.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,14 @@ import random
 import time
 from dataclasses import dataclass
 
+import redis
 import redis.asyncio as aioredis
 
 from bench import procs
-from bench.load import bulk_zadd, far_future_timers, make_timers, now_ms, percentile
+from bench.load import bulk_add, far_future_timers, make_timers, now_ms, percentile
 from bench.precision import Context
 from bot.adapters.redis import keys
-from bot.adapters.redis.timer_store import AsyncTimerStore
+from bot.adapters.redis.delivery_store import DeliveryStore
 
 EMPTY_CLAIMS = 300
 DUE_CLAIMS = 20
@@ -22,7 +27,7 @@ DUE_BATCH = 200
 
 @dataclass(frozen=True, slots=True)
 class ClaimCost:
-    """Round-trip times of AsyncTimerStore.claim, in ms, and Redis's own time per call."""
+    """Round-trip times of DeliveryStore.claim, in ms, and Redis's own time per call."""
 
     pending: int
     empty_p50_ms: float
@@ -36,7 +41,7 @@ class Scale:
     pending: int
     insert_s: float
     bytes_per_timer: float  # INFO used_memory delta / count
-    key_bytes_per_timer: float  # MEMORY USAGE timers:due / count
+    key_bytes_per_timer: float  # MEMORY USAGE rem:due / count (the queue alone)
     member_chars: float
     idle_window_s: float
     worker_idle_cpu_pct: float
@@ -48,15 +53,15 @@ class Scale:
 
 def run_scale(ctx: Context, pending: int, small: int, idle_s: float, rng: random.Random) -> Scale:
     ctx.fresh()
-    bulk_zadd(ctx.client, far_future_timers(small, rng), wake=False)
+    bulk_add(ctx.client, far_future_timers(small, rng), wake=False)
     small_cost = asyncio.run(_claim_costs(ctx.redis_url, small))
 
     ctx.fresh()
     base = int(ctx.client.info("memory")["used_memory"])
-    insert_s = bulk_zadd(ctx.client, far_future_timers(pending, rng), wake=False)
+    insert_s = bulk_add(ctx.client, far_future_timers(pending, rng), wake=False)
     used = int(ctx.client.info("memory")["used_memory"]) - base
-    key_bytes = int(ctx.client.memory_usage(keys.TIMERS_DUE, samples=0) or 0)
-    sample = ctx.client.zrange(keys.TIMERS_DUE, 0, 999)
+    key_bytes = int(ctx.client.memory_usage(keys.REMINDERS_DUE, samples=0) or 0)
+    sample = ctx.client.zrange(keys.REMINDERS_DUE, 0, 999)
     member_chars = sum(len(m) for m in sample) / max(1, len(sample))
     cpu, redis_cpu, claims = _idle_worker(ctx, idle_s)
     large_cost = asyncio.run(_claim_costs(ctx.redis_url, pending))
@@ -94,9 +99,10 @@ def _idle_worker(ctx: Context, idle_s: float) -> tuple[float, float, int]:
 async def _claim_costs(redis_url: str, pending: int) -> ClaimCost:
     """Time claims when nothing is due, then claims of DUE_BATCH due timers, directly."""
     client = aioredis.Redis.from_url(redis_url)
+    sync = redis.Redis.from_url(redis_url)
     try:
-        # A ceiling no claim here can reach: the rate bucket is not what is measured.
-        store = AsyncTimerStore(client, lease_ms=10_000, rate_per_s=1e9)
+        # A ceiling no claim here can reach: the rate limiter is not what is measured.
+        store = DeliveryStore(client, lease_ms=10_000, rate_per_s=1e9)
         await store.claim(now_ms(), DUE_BATCH)  # loads the script
         await client.config_resetstat()
         empty = [await _timed(store, DUE_BATCH) for _ in range(EMPTY_CLAIMS)]
@@ -104,11 +110,16 @@ async def _claim_costs(redis_url: str, pending: int) -> ClaimCost:
         usec = float(stats.get("cmdstat_evalsha", {}).get("usec_per_call", 0.0))
         now = now_ms()
         due = make_timers([now - 1000 - i for i in range(DUE_CLAIMS * DUE_BATCH)], now)
-        await client.zadd(keys.TIMERS_DUE, {t.encode(): t.due_ms for t in due})
+        await asyncio.to_thread(bulk_add, sync, due, wake=False)
         claimed = [await _timed(store, DUE_BATCH) for _ in range(DUE_CLAIMS)]
-        await client.delete(keys.TIMERS_LEASED, keys.PUSH_RATE)
+        await client.delete(keys.REMINDERS_LEASED, keys.PUSH_WINDOW)
+        pipe = client.pipeline(transaction=False)
+        for reminder in due:
+            pipe.hdel(keys.chat_key(reminder.chat_id), reminder.id)
+        await pipe.execute()
     finally:
         await client.aclose()
+        sync.close()
     return ClaimCost(
         pending=pending,
         empty_p50_ms=percentile(empty, 50),
@@ -118,7 +129,7 @@ async def _claim_costs(redis_url: str, pending: int) -> ClaimCost:
     )
 
 
-async def _timed(store: AsyncTimerStore, max_claims: int) -> float:
+async def _timed(store: DeliveryStore, max_claims: int) -> float:
     started = time.perf_counter()
     await store.claim(now_ms(), max_claims)
     return (time.perf_counter() - started) * 1000

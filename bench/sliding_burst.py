@@ -1,14 +1,17 @@
 """Sliding-burst bench: 4,000 timers due at one instant against a sliding-window LINE fake.
 
     python -m bench.sliding_burst [--claim store,window:0,window:100] [--repeat 1] [--workers 1]
+                                  [--legacy]
 
 LINE's limit is 2,000 pushes/s; the fake (bench.linefake, linesim's SlidingWindow) refuses any
 request that would make a sliding second hold more, counting refused ones too. Goal: 0 × 429
 and all 4,000 delivered in ≈ 2 s (2,000 at once, 2,000 a second later).
 
 `store` runs timer_worker.py as it is, with whatever CLAIM its store registers (the header
-names the limiter it finds), so this bench follows CLAIM when it changes; timers go in as
-legacy timers (timers:due, which the reminder-era CLAIM still drains). `window:M` sets
+names the limiter it finds), so this bench follows CLAIM when it changes. Timers go in as
+reminders (rem:due + each chat's hash, bench.load.bulk_add); `--legacy` writes the previous
+release's timers (timers:due, which the reminder CLAIM still drains) instead, for runs against
+an older worker or the token-bucket CLAIM. `window:M` sets
 rate_window.RECOMMENDED_MARGIN_MS = M in the worker and, if the store still has the
 token-bucket CLAIM, swaps in a bench-only CLAIM built from
 rate_window.SLIDING_WINDOW: the measurement behind RECOMMENDED_MARGIN_MS.
@@ -38,6 +41,7 @@ import redis
 
 from bench import procs
 from bench.endpoints import BenchFake, wait_pushes
+from bench.load import bulk_add, timer, user_id
 from bot.adapters.redis import keys
 from bot.domain.timers import Timer, new_timer_id
 from localdev.redis_server import RedisServer
@@ -145,7 +149,14 @@ def _worker_script(kind: str, logdir: Path) -> str:
 
 
 def run_once(
-    kind: str, client: redis.Redis, redis_url: str, line: BenchFake, logdir: Path, *, workers: int
+    kind: str,
+    client: redis.Redis,
+    redis_url: str,
+    line: BenchFake,
+    logdir: Path,
+    *,
+    workers: int,
+    legacy: bool = False,
 ) -> Run:
     client.flushall()
     line.set_rate(RATE)  # a fresh window
@@ -166,7 +177,7 @@ def run_once(
     try:
         cursor, before_429 = line.cursor(), line.count_429()
         due = time.time_ns() // 1_000_000 + 1000
-        _add_due(client, due)
+        (_add_legacy if legacy else _add_due)(client, due)
         pushes = wait_pushes(line, COUNT, cursor, timeout_s=30)
         time.sleep(0.3)  # repeats, which should not exist
         pushes.extend(line.pushes(pushes[-1].seq if pushes else cursor))
@@ -187,7 +198,12 @@ def run_once(
 
 
 def _add_due(client: redis.Redis, due: int) -> None:
-    """COUNT timers for distinct users, all due at `due`, then the workers' wake-up."""
+    """COUNT reminders (timers) for distinct users, all due at `due`, then the wake-up."""
+    bulk_add(client, (timer(user_id(i), due, 60) for i in range(COUNT)))
+
+
+def _add_legacy(client: redis.Redis, due: int) -> None:
+    """COUNT previous-release timers for distinct users, all due at `due`, then the wake-up."""
     names = vars(keys)  # TIMERS_DUE until the reminder store, LEGACY_TIMERS_DUE after it
     key = str(names.get("TIMERS_DUE") or names["LEGACY_TIMERS_DUE"])
     members = {Timer(new_timer_id(), f"U{i:032x}", due, 60).encode(): due for i in range(COUNT)}
@@ -216,6 +232,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--claim", default="store", help="store, window:<margin>, comma-separated")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument(
+        "--legacy", action="store_true", help="write previous-release timers (timers:due)"
+    )
     args = parser.parse_args(argv)
     kinds = [k.strip() for k in args.claim.split(",") if k.strip()]
     logdir = Path(tempfile.mkdtemp(prefix="bench-sliding-"))
@@ -224,12 +243,16 @@ def main(argv: list[str] | None = None) -> int:
     runs: list[Run] = []
     try:
         client = redis.Redis.from_url(server.url)
-        print(f"# sliding burst: {COUNT:,} timers due at one instant, LINE fake {line.name} "
+        what = "legacy timers" if args.legacy else "reminders"
+        print(f"# sliding burst: {COUNT:,} {what} due at one instant, LINE fake {line.name} "
               f"(sliding 1-s window, {RATE:,.0f}/s, {LATENCY_MS:.0f} ms), {args.workers} worker(s) "
               f"× concurrency {CONCURRENCY}; {store_claim_name()}; logs in {logdir}")  # fmt: skip
         for kind in kinds:
             for _ in range(args.repeat):
-                runs.append(run_once(kind, client, server.url, line, logdir, workers=args.workers))
+                run = run_once(
+                    kind, client, server.url, line, logdir, workers=args.workers, legacy=args.legacy
+                )
+                runs.append(run)
                 _print_row(runs[-1])
     finally:
         line.stop()
