@@ -7,6 +7,8 @@ bind = f"0.0.0.0:{os.environ.get('PORT', '5000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+# Redis: 8 connections for all web workers together (see bot/entrypoints/web.py).
+os.environ.setdefault("WEB_REDIS_CONNECTIONS", str(max(1, 8 // max(1, workers))))
 timeout = 25  # under the router's 30 s
 graceful_timeout = 20  # SIGTERM → 30 s → SIGKILL on the PaaS
 keepalive = 5
@@ -26,6 +28,6 @@ def on_starting(server: object) -> None:
 def worker_exit(server: object, worker: object) -> None:
     """In the worker, after its accepted requests finished: send (or hand to RQ) its queued
     replies before the process ends. Within graceful_timeout, after which the master kills."""
-    from bot.entrypoints.web import shutdown
+    from bot.entrypoints.web import REPLY_DRAIN_S, shutdown
 
-    shutdown()
+    shutdown(float(os.environ.get("REPLY_DRAIN_S") or REPLY_DRAIN_S))

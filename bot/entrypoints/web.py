@@ -13,9 +13,10 @@
   No message text, reply token, access token or secret is ever logged.
 - Replies never run on the request: `handle_event` gets a `ReplySender`
   (bot/adapters/reply_sender.py) whose `reply()` only queues. This process's sender thread
-  delivers it, each LINE call bounded by 5 s and tried again on timeout/5xx/429 while the token
-  is under 55 s old, then dropped with a `reply dropped reason=expired` line. So a LINE that
-  hangs costs the webhook nothing: it is still answered in milliseconds. On SIGTERM gunicorn
+  delivers it, each LINE call bounded by `REPLY_TIMEOUT_S` and tried again on timeout/5xx/429
+  while the token is under 55 s old, then dropped with a `reply dropped reason=expired` line
+  (at most 2,000 wait per process; past that, dropped with `reason=queue_full`). So a LINE
+  that hangs costs the webhook nothing: it is still answered in milliseconds. On SIGTERM gunicorn
   finishes the accepted requests, then `worker_exit` (gunicorn.conf.py) calls `shutdown()`:
   the queue drains for up to `REPLY_DRAIN_S`, and what is left is handed to the RQ worker as
   jobs (bot/adapters/reply_handoff.py) that expire with the token.
@@ -28,6 +29,7 @@ import hashlib
 import hmac
 import json
 import logging
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -54,8 +56,13 @@ log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1024 * 1024
 MAX_JSON_INT = 2**53  # LINE's ids are strings; no number it sends comes near this
 FUTURE_SLACK_MS = 24 * 3600 * 1000  # a timestamp is when the event happened: never far ahead
-REPLY_DRAIN_S = 10.0  # of gunicorn's graceful_timeout (20 s), the requests take the rest
-# Two workers × 4 = 8 of the smallest plan's 20 connections (rq_worker 2, timer_worker 5).
+# Off the request, a LINE call may take its time: a slow LINE (7 s) still gets the reply
+# through, where an abandoned call would be lost (LINE does not act on a dropped request).
+REPLY_TIMEOUT_S = 10.0
+# Of gunicorn's graceful_timeout (20 s): ≥ one call's bound, and the requests take the rest.
+REPLY_DRAIN_S = 10.0
+# The web processes together hold at most 8 of the smallest plan's 20 Redis connections
+# (rq_worker 2, timer_worker 5): gunicorn.conf.py divides them among its workers.
 REDIS_CONNECTIONS = 4
 _SENDERS: list[ReplySender] = []
 
@@ -71,11 +78,12 @@ class WebServices:
 
 
 def build_services(settings: Settings) -> WebServices:
-    client = sync_client(settings.redis_url, max_connections=REDIS_CONNECTIONS)
+    per_process = int(os.environ.get("WEB_REDIS_CONNECTIONS") or REDIS_CONNECTIONS)
+    client = sync_client(settings.redis_url, max_connections=per_process)
     sender = ReplySender(
         settings.line_api_base_url,
         settings.channel_access_token,
-        timeout_s=5.0,
+        timeout_s=REPLY_TIMEOUT_S,
         handoff=rq_handoff(client),
     )
     _SENDERS.append(sender)
