@@ -46,7 +46,7 @@ def install_uvloop() -> None:
 async def _run_timer_worker(settings: Settings) -> None:
     from bot.adapters.line_push import AsyncLinePusher
     from bot.adapters.redis.connection import async_client
-    from bot.adapters.redis.timer_store import AsyncTimerStore
+    from bot.adapters.redis.delivery_store import DeliveryStore
     from bot.entrypoints.timer_worker import TimerWorker
 
     # One connection is the wake-up subscription; the rest serve claims, renewals, settles.
@@ -57,7 +57,7 @@ async def _run_timer_worker(settings: Settings) -> None:
         timeout_s=settings.push_timeout_s,
         pool_size=settings.push_concurrency,
     )
-    store = AsyncTimerStore(
+    store = DeliveryStore(
         redis_client, lease_ms=settings.timer_lease_ms, rate_per_s=settings.push_rate_per_s
     )
     worker = TimerWorker(
@@ -66,6 +66,7 @@ async def _run_timer_worker(settings: Settings) -> None:
         redis_client,
         concurrency=settings.push_concurrency,
         shutdown_grace_s=settings.shutdown_grace_s,
+        default_zone=settings.tz,
     )
     try:
         await worker.run()

@@ -26,7 +26,9 @@ class Settings:
     line_api_base_url: str = DEFAULT_LINE_API_BASE_URL
     port: int = 5000
     timezone: str = "Asia/Tokyo"
-    max_timer_seconds: int = 7 * 24 * 3600
+    # How far ahead a reminder may be set, and how many one chat may hold pending.
+    reminder_max_days: int = 365
+    max_reminders_per_chat: int = 50
     # How long a claimed timer stays with its worker unless renewed. The worker renews the
     # leases of its pushes in flight every quarter lease, so this is how fast a SIGKILLed
     # worker's timers come back, not a bound on how long a push may take.
@@ -56,7 +58,10 @@ class Settings:
             ),
             port=_number(env, "PORT", 5000, int, low=1, high=65535),
             timezone=env.get("BOT_TIMEZONE") or "Asia/Tokyo",
-            max_timer_seconds=_number(env, "TIMER_MAX_SECONDS", 7 * 24 * 3600, int, low=1),
+            reminder_max_days=_number(env, "REMINDER_MAX_DAYS", 365, int, low=1, high=3650),
+            max_reminders_per_chat=_number(
+                env, "MAX_REMINDERS_PER_CHAT", 50, int, low=1, high=10_000
+            ),
             timer_lease_ms=_number(env, "TIMER_LEASE_MS", 1_000, int, low=200),
             push_timeout_s=_number(env, "PUSH_TIMEOUT_S", 5.0, float, low=0.05),
             push_rate_per_s=_number(env, "PUSH_RATE_PER_S", 2000.0, float, low=0.1),

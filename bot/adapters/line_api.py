@@ -8,19 +8,15 @@ from enum import StrEnum
 from linebot.v3.messaging import (
     ApiClient,
     Configuration,
-    MessageAction,
     MessagingApi,
     PushMessageRequest,
-    QuickReply,
-    QuickReplyItem,
     ReplyMessageRequest,
-    TextMessage,
 )
 from linebot.v3.messaging.exceptions import ApiException
 from urllib3.exceptions import HTTPError as Urllib3Error
 
+from bot.adapters.line_messages import to_line_message
 from bot.adapters.line_push import (
-    MAX_TEXT_CHARS,
     PushOutcome,
     PushResult,
     classify_error,
@@ -29,6 +25,8 @@ from bot.adapters.line_push import (
 from bot.domain.texts import Reply
 
 log = logging.getLogger(__name__)
+
+__all__ = ["LineClient", "ReplyOutcome", "configuration", "to_line_message"]
 
 MAX_MESSAGES_PER_REQUEST = 5
 # LINE's console Verify button used to send these dummy tokens; they can't be replied to.
@@ -40,18 +38,6 @@ class ReplyOutcome(StrEnum):
     REFUSED = "refused"  # a 4xx: expired, used or dummy token, bad request; trying again won't do
     RETRY = "retry"  # 5xx, timeout, connection error: the token is single use, so a repeat of a
     # reply LINE did deliver is refused (400), never shown twice; another try is safe
-
-
-def to_line_message(reply: Reply) -> TextMessage:
-    quick = None
-    if reply.quick_replies:
-        quick = QuickReply(
-            items=[
-                QuickReplyItem(action=MessageAction(label=label[:20], text=text))
-                for label, text in reply.quick_replies[:13]
-            ]
-        )
-    return TextMessage(text=reply.text[:MAX_TEXT_CHARS], quick_reply=quick)
 
 
 def configuration(base_url: str, access_token: str) -> Configuration:

@@ -5,27 +5,20 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
 from bot.adapters.http_pool import HttpPool
+from bot.domain.delivery import PushOutcome
 
 log = logging.getLogger(__name__)
+
+__all__ = ["AsyncLinePusher", "PushOutcome", "PushResult", "classify_error", "push_body"]
 
 PUSH_PATH = "/v2/bot/message/push"
 MAX_TEXT_CHARS = 5000
 MONTHLY_LIMIT_MESSAGE = "monthly limit"
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-
-
-class PushOutcome(StrEnum):
-    DELIVERED = "delivered"
-    ALREADY_DELIVERED = "already_delivered"  # 409: the retry key was accepted before
-    RETRY = "retry"  # 5xx, timeout, connection error: same retry key, later
-    RATE_LIMITED = "rate_limited"  # 429 with Retry-After: everyone slows down
-    MONTHLY_LIMIT = "monthly_limit"  # 429 that retrying cannot fix
-    REJECTED = "rejected"  # any other 4xx: permanent (blocked bot, bad request)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,12 +1,74 @@
-"""When to try a failed notification again. Pure: the caller brings the clock and randomness."""
+"""What to do after a push attempt, and when to try again. Pure: the caller brings the clock
+and randomness, and does the I/O the decision names."""
 
 from __future__ import annotations
 
-# About 45 minutes of LINE outage before a timer is dead-lettered (an operator can requeue it).
+from dataclasses import dataclass
+from enum import StrEnum
+
+# About 45 minutes of LINE outage before a notification is dead-lettered (an operator can
+# requeue it).
 MAX_ATTEMPTS = 20
 BACKOFF_BASE_MS = 500
 BACKOFF_CAP_MS = 300_000
 DEFAULT_RETRY_AFTER_MS = 1_000
+
+
+class PushOutcome(StrEnum):
+    DELIVERED = "delivered"
+    ALREADY_DELIVERED = "already_delivered"  # 409: the retry key was accepted before
+    RETRY = "retry"  # 5xx, timeout, connection error: same retry key, later
+    RATE_LIMITED = "rate_limited"  # 429 with Retry-After: everyone slows down
+    MONTHLY_LIMIT = "monthly_limit"  # 429 that retrying cannot fix
+    REJECTED = "rejected"  # any other 4xx: permanent (blocked bot, bad request)
+    FAILED = "failed"  # our own code raised: counted as a failed attempt, like a 5xx
+
+
+@dataclass(frozen=True, slots=True)
+class Acknowledge:
+    """Delivered (or LINE already had it): forget this occurrence."""
+
+
+@dataclass(frozen=True, slots=True)
+class RetryAt:
+    """Try the same occurrence again, with the same retry key, after `delay_ms`."""
+
+    delay_ms: int
+    count_attempt: bool  # a 429 pause is not the notification's fault
+
+
+@dataclass(frozen=True, slots=True)
+class PauseAll:
+    """LINE answered 429 with Retry-After: every worker waits, then this one is retried."""
+
+    wait_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class GiveUp:
+    """Permanent, or too many attempts: record it in the dead letters."""
+
+    reason: str
+
+
+Decision = Acknowledge | RetryAt | PauseAll | GiveUp
+
+
+def decide(
+    outcome: PushOutcome, failed_attempts: int, retry_after_s: float | None, jitter: float
+) -> Decision:
+    """The policy for one push result. `failed_attempts` counts the earlier failures."""
+    if outcome in (PushOutcome.DELIVERED, PushOutcome.ALREADY_DELIVERED):
+        return Acknowledge()
+    if outcome is PushOutcome.RATE_LIMITED:
+        wait_ms = int((retry_after_s or 0) * 1000) or DEFAULT_RETRY_AFTER_MS
+        return PauseAll(wait_ms)
+    if outcome in (PushOutcome.RETRY, PushOutcome.FAILED):
+        attempt = failed_attempts + 1
+        if gives_up(attempt):
+            return GiveUp("gave_up")
+        return RetryAt(backoff_ms(attempt, jitter), count_attempt=True)
+    return GiveUp(outcome.value)
 
 
 def backoff_ms(attempt: int, jitter: float) -> int:

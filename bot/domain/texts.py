@@ -7,14 +7,25 @@ from datetime import datetime
 
 from bot.domain.timers import Timer
 
-# Quick-reply buttons: (label ≤ 20 chars, text sent when tapped).
-QuickReply = tuple[str, str]
 
-_SUGGESTIONS: tuple[QuickReply, ...] = (
-    ("10秒", "10"),
-    ("3分 カップ麺", "3分 カップ麺"),
-    ("解析してみる", "解析 すもももももももものうち"),
-    ("ヘルプ / Help", "ヘルプ"),
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A quick-reply button (label ≤ 20 characters): it sends `text` as the user, or, with
+    `data`, a postback (≤ 300 characters) that shows `display_text` in the chat."""
+
+    label: str
+    text: str = ""
+    data: str = ""
+    display_text: str = ""
+
+
+_SUGGESTIONS: tuple[Button, ...] = (
+    Button("10秒", text="10"),
+    Button("3分 カップ麺", text="3分 カップ麺"),
+    Button("明日の朝7時", text="明日の朝7時 ゴミ出し"),
+    Button("毎日 7:30", text="毎日 7:30 起きる"),
+    Button("一覧", text="一覧"),
+    Button("ヘルプ / Help", text="ヘルプ"),
 )
 
 
@@ -23,7 +34,7 @@ class Reply:
     """One text message, with optional quick-reply buttons."""
 
     text: str
-    quick_replies: tuple[QuickReply, ...] = field(default=())
+    quick_replies: tuple[Button, ...] = field(default=())
 
 
 def describe_duration(seconds: int) -> str:
@@ -70,30 +81,81 @@ def timer_done(timer: Timer) -> str:
     )
 
 
-def out_of_range(max_seconds: int) -> Reply:
-    return Reply(
-        f"1秒から{describe_duration(max_seconds)}までの時間を指定してください。\n"
-        f"Please choose a duration between 1 second and {describe_duration_en(max_seconds)}.",
-        _SUGGESTIONS,
-    )
+_OUT_OF_RANGE = {
+    "too_far": (
+        "1年より先のリマインダーは設定できません。",
+        "Reminders can be set up to a year ahead.",
+    ),
+    "not_positive": (
+        "0より長い時間を指定してください。",
+        "Please choose a duration longer than zero.",
+    ),
+    "past": ("その日時はもう過ぎています。", "That moment has already passed."),
+}
+
+_UNREADABLE = {
+    "invalid_date": (
+        "その日付はありません（例: 2月30日）。日付を確かめてください。",
+        "There is no such date.",
+    ),
+    "invalid_time": ("その時刻は読めませんでした（例: 25時）。", "That time does not exist."),
+    "unknown_timezone": (
+        "そのタイムゾーンは知りません。"
+        "例: 「タイムゾーン Asia/Tokyo」「timezone America/New_York」",
+        "Unknown time zone; e.g. timezone America/New_York.",
+    ),
+    "cancel_needs_number": (
+        "「取消 2」のように番号を付けてください（番号は「一覧」で見られます）。",
+        'Add the number from the list, e.g. "cancel 2".',
+    ),
+}
+
+_EXAMPLES = "「10分後に電話」「明日の朝7時 ゴミ出し」「毎週月水金 7:00」「180」"
+
+
+def out_of_range(reason: str = "too_far") -> Reply:
+    ja, en = _OUT_OF_RANGE.get(reason, _OUT_OF_RANGE["too_far"])
+    return Reply(f"{ja}\n{en}", _SUGGESTIONS)
 
 
 def help_text() -> Reply:
     return Reply(
         "使い方 / How to use:\n"
-        "・180 → 180秒後にお知らせ (180 seconds)\n"
-        "・3分 カップ麺 → 3分後に「カップ麺」 (3 minutes, with a label)\n"
-        "・1時間 → 1時間後 (1 hour)\n"
+        "・180 → 180秒後にお知らせ (a timer in seconds)\n"
+        "・10分後に電話 / 1時間30分 / in 10 min → タイマー\n"
+        "・明日の朝7時 ゴミ出し / 12月25日 18:00 / 来週月曜 10時 → その時刻に\n"
+        "・毎日 7:30 / 平日 8:00 / 毎週月水金 7:00 / 毎月末 18:00 → くり返し\n"
+        "・一覧 → 予定の一覧、取消 2 / 取消 全部 → 取り消し\n"
+        "・タイムゾーン America/New_York → 時間帯の変更\n"
         "・解析 <文> → 形態素解析 (Japanese morphological analysis)",
         _SUGGESTIONS,
     )
 
 
-def unreadable() -> Reply:
+def unreadable(reason: str = "") -> Reply:
+    if reason in _UNREADABLE:
+        ja, en = _UNREADABLE[reason]
+        return Reply(f"{ja}\n{en}", _SUGGESTIONS)
     return Reply(
-        "ごめんなさい、読み取れませんでした。"
-        "秒数（例: 180）か「3分 カップ麺」のように送ってください。\n"
-        'Sorry, I couldn\'t read that. Send a number of seconds (e.g. 180) or "3分 カップ麺".',
+        f"ごめんなさい、読み取れませんでした。{_EXAMPLES} のように送ってください。\n"
+        'Sorry, I couldn\'t read that. Try "in 10 min", "tomorrow 9am" or "every day 7:30".',
+        _SUGGESTIONS,
+    )
+
+
+def unknown_button() -> Reply:
+    return Reply(
+        "このボタンはもう使えません。「一覧」から操作してください。\n"
+        "That button no longer works; try the list.",
+        (Button("一覧", text="一覧"),),
+    )
+
+
+def group_welcome() -> Reply:
+    return Reply(
+        "グループに招待ありがとうございます！「10分後に電話」「毎週月曜 9:00 定例」のように送ると、"
+        "このグループにお知らせします。\n"
+        'Thanks for inviting me! Send e.g. "every monday 9:00" and I\'ll remind this group.',
         _SUGGESTIONS,
     )
 
@@ -110,7 +172,7 @@ def analyze_needs_text() -> Reply:
     return Reply(
         "「解析 すもももももももものうち」のように、解析の後に文を付けてください。\n"
         'Put a sentence after 解析, e.g. "解析 すもももももももものうち".',
-        (("解析してみる", "解析 すもももももももものうち"),),
+        (Button("解析してみる", text="解析 すもももももももものうち"),),
     )
 
 
@@ -121,7 +183,8 @@ def analysis(lines: list[str]) -> Reply:
 
 def welcome() -> Reply:
     return Reply(
-        "友だち追加ありがとうございます！秒数を送るとタイマーになります。\n"
-        "Thanks for adding me! Send a number of seconds to start a timer.",
+        "友だち追加ありがとうございます！リマインダーとタイマーのボットです。\n"
+        f"{_EXAMPLES} のように送ってください。「ヘルプ」で使い方を表示します。\n"
+        "Thanks for adding me! Send a time and what to remind you of, or a number of seconds.",
         _SUGGESTIONS,
     )

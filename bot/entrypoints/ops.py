@@ -11,7 +11,7 @@ import time
 from datetime import UTC, datetime
 
 from bot.adapters.redis.connection import sync_client
-from bot.adapters.redis.timer_store import TimerStore
+from bot.adapters.redis.reminder_store import ReminderStore
 from bot.bootstrap import load_settings_or_exit
 
 
@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     settings = load_settings_or_exit()
-    store = TimerStore(sync_client(settings.redis_url))
+    store = ReminderStore(sync_client(settings.redis_url))
     if args.command == "status":
         for name, count in store.counts().items():
             print(f"{name}: {count}")
@@ -33,7 +33,8 @@ def main(argv: list[str] | None = None) -> int:
         letters = store.dead_letters(limit=args.limit)
         if not letters:
             print("no dead letters")
-        for letter in letters:
+        for stored in letters:
+            letter = stored.letter
             died = datetime.fromtimestamp(letter.died_at_ms / 1000, UTC)
             when = died.isoformat(timespec="seconds")
             print(

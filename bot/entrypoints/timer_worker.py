@@ -1,7 +1,9 @@
-"""The timer loop: sleep until the next due timer, claim it, push it, settle it.
+"""The timer loop: sleep until the next due reminder, claim it, push it, settle it.
 
 The signal handler only sets a flag; the loop stops claiming, lets in-flight pushes finish
-and hands back whatever is still held, all within the grace period.
+and hands back whatever is still held, all within the grace period. What to do with each
+push result is decided in bot.domain.delivery (and, for recurring reminders, what comes next
+in bot.domain.occurrences); this module only carries those decisions out.
 """
 
 from __future__ import annotations
@@ -12,75 +14,70 @@ import logging
 import random
 import signal
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Protocol
+from collections.abc import Callable
+from zoneinfo import ZoneInfo
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from bot.adapters.line_push import PushOutcome, PushResult
-from bot.adapters.redis.timer_store import AsyncTimerStore, Claim, DeadLetter
-from bot.domain import delivery, texts
-from bot.domain.timers import Timer
+from bot.adapters.redis.delivery_store import Claim, Claimed, DeliveryStore
+from bot.service.delivering import REDIS_RETRY_S, Deliverer, DeliveryStats, Pusher
 
 log = logging.getLogger(__name__)
 
 # Never sleep longer than this, so a lost wake-up message costs at most this much lateness.
 MAX_IDLE_S = 5.0
-# How long a settling write (ack, retry, dead letter) keeps trying through a Redis outage.
-SETTLE_DEADLINE_S = 20.0
-REDIS_RETRY_S = (0.1, 0.25, 0.5, 1.0, 2.0)
 
-
-class Pusher(Protocol):
-    async def push(self, to: str, texts: list[str], retry_key: str) -> PushResult: ...
+__all__ = ["MAX_IDLE_S", "Pusher", "TimerWorker", "now_ms"]
 
 
 def now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
-@dataclass
-class WorkerStats:
-    delivered: int = 0
-    already_delivered: int = 0
-    retried: int = 0
-    rate_limited: int = 0
-    dead: int = 0
-    handed_back: int = 0
-
-
 class TimerWorker:
     def __init__(
         self,
-        store: AsyncTimerStore,
+        store: DeliveryStore,
         pusher: Pusher,
         redis_client: aioredis.Redis,
         *,
         concurrency: int,
         shutdown_grace_s: float,
+        default_zone: ZoneInfo | None = None,
         clock: Callable[[], int] = now_ms,
+        jitter: Callable[[], float] = random.random,
     ) -> None:
         self._store = store
-        self._pusher = pusher
         self._redis = redis_client
         self._concurrency = concurrency
         self._grace_s = shutdown_grace_s
         self._clock = clock
-        self._inflight: dict[asyncio.Task[None], tuple[str, Timer | None]] = {}
+        self._deliverer = Deliverer(
+            store,
+            pusher,
+            default_zone=default_zone or ZoneInfo("Asia/Tokyo"),
+            clock=clock,
+            jitter=jitter,
+        )
+        self._inflight: dict[asyncio.Task[None], Claimed] = {}
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
-        self.stats = WorkerStats()
+
+    @property
+    def stats(self) -> DeliveryStats:
+        return self._deliverer.stats
 
     def request_stop(self) -> None:
         """Safe to call any number of times (PaaS may send SIGTERM twice)."""
         self._stopping.set()
         self._wake.set()
 
-    async def run(self) -> None:
+    async def run(self, *, install_signal_handlers: bool = True) -> None:
+        """Run until request_stop(); without its own signal handlers when another loop in the
+        same process owns them (the one-dyno process)."""
         loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
+        for sig in (signal.SIGTERM, signal.SIGINT) if install_signal_handlers else ():
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, self.request_stop)
         listener = asyncio.create_task(self._listen_for_wakeups())
@@ -115,15 +112,15 @@ class TimerWorker:
         if free <= 0:
             return MAX_IDLE_S  # a finishing push sets the wake event
         claim = await self._store.claim(now, free)
-        for member, timer in claim.timers:
-            task = asyncio.create_task(self._deliver(member, timer))
-            self._inflight[task] = (member, timer)
+        for entry in claim.entries:
+            task = asyncio.create_task(self._deliverer.deliver(entry))
+            self._inflight[task] = entry
             task.add_done_callback(self._forget)
         # Judged after the await: pushes that finished meanwhile freed slots without a wake-up.
         delay = self._next_delay(claim, now, len(self._inflight) >= self._concurrency)
         log.debug(
             "claimed=%d next_due=%s next_lease=%s sleep_s=%.3f",
-            len(claim.timers),
+            len(claim.entries),
             claim.next_due_ms,
             claim.next_lease_ms,
             delay,
@@ -162,9 +159,8 @@ class TimerWorker:
         interval = self._store.lease_ms / 4000
         while True:
             await asyncio.sleep(interval)
-            members = [member for member, _ in self._inflight.values()]
             try:
-                await self._store.renew(members, self._clock())
+                await self._store.renew(list(self._inflight.values()), self._clock())
             except (RedisError, OSError) as exc:
                 # Another worker may take them back and push again: LINE answers that with 409.
                 log.warning("could not renew leases (%s)", type(exc).__name__)
@@ -190,59 +186,6 @@ class TimerWorker:
                 with contextlib.suppress(Exception):
                     await pubsub.aclose()  # type: ignore[no-untyped-call]
 
-    async def _deliver(self, member: str, timer: Timer | None) -> None:
-        if timer is None:
-            letter = DeadLetter(member, "", "malformed", None, None, self._clock())
-            await self._settle(lambda: self._store.dead_letter(member, letter, self._clock()))
-            self.stats.dead += 1
-            return
-        result = await self._pusher.push(timer.chat_id, [texts.timer_done(timer)], timer.retry_key)
-        now = self._clock()
-        if result.done:
-            if result.outcome is PushOutcome.DELIVERED:
-                self.stats.delivered += 1
-            else:
-                self.stats.already_delivered += 1
-            log.debug("delivered timer=%s late_ms=%d", timer.id, now - timer.due_ms)
-            await self._settle(lambda: self._store.ack(member))
-        elif result.outcome is PushOutcome.RETRY and not delivery.gives_up(timer.attempt + 1):
-            self.stats.retried += 1
-            retry_at = now + delivery.backoff_ms(timer.attempt + 1, random.random())
-            await self._settle(lambda: self._store.requeue(member, timer.next_attempt(), retry_at))
-        elif result.outcome is PushOutcome.RATE_LIMITED:
-            self.stats.rate_limited += 1
-            wait_ms = int((result.retry_after_s or 0) * 1000) or delivery.DEFAULT_RETRY_AFTER_MS
-            log.warning("LINE answered 429; pausing pushes for %d ms", wait_ms)
-            await self._settle(lambda: self._store.pause_pushes(now + wait_ms, now))
-            await self._settle(lambda: self._store.requeue(member, timer, now + wait_ms))
-        else:
-            reason = "gave_up" if result.outcome is PushOutcome.RETRY else result.outcome.value
-            letter = DeadLetter(
-                member, timer.chat_id, reason, result.status, result.request_id, now
-            )
-            log.warning("timer=%s dead-lettered: %s status=%s", timer.id, reason, result.status)
-            self.stats.dead += 1
-            await self._settle(lambda: self._store.dead_letter(member, letter, now))
-
-    async def _settle(self, operation: Callable[[], Awaitable[object]]) -> None:
-        """Retry a Redis write through an outage. If it never lands the lease runs out, the
-        timer is claimed again and the retry key turns the repeat push into a 409."""
-        deadline = time.monotonic() + SETTLE_DEADLINE_S
-        attempt = 0
-        while True:
-            try:
-                await operation()
-                return
-            except (RedisError, OSError) as exc:
-                if time.monotonic() > deadline:
-                    log.error(
-                        "could not settle a timer (%s); its lease will return it",
-                        type(exc).__name__,
-                    )
-                    return
-                await asyncio.sleep(REDIS_RETRY_S[min(attempt, len(REDIS_RETRY_S) - 1)])
-                attempt += 1
-
     async def _shutdown(self) -> None:
         if not self._inflight:
             return
@@ -253,18 +196,13 @@ class TimerWorker:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
         now = self._clock()
-        for member, timer in held:
-            if timer is not None:
-                await self._hand_back(member, timer, now)
-
-    async def _hand_back(self, member: str, timer: Timer, now: int) -> None:
-        # Sent or not, it goes back: a repeat carries the same retry key (409 = done).
-        await self._settle(lambda: self._store.requeue(member, timer, now))
-        self.stats.handed_back += 1
+        for entry in held:
+            await self._deliverer.hand_back(entry, now)
 
     def _summary(self) -> str:
         s = self.stats
         return (
             f"delivered={s.delivered} already_delivered={s.already_delivered} retried={s.retried} "
-            f"rate_limited={s.rate_limited} dead={s.dead} handed_back={s.handed_back}"
+            f"rate_limited={s.rate_limited} dead={s.dead} handed_back={s.handed_back} "
+            f"skipped={s.skipped} failed={s.failed}"
         )

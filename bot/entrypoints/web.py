@@ -43,7 +43,7 @@ from redis.exceptions import RedisError
 
 from bot.adapters.job_queue import JobQueue
 from bot.adapters.redis.connection import sync_client
-from bot.adapters.redis.timer_store import TimerStore
+from bot.adapters.redis.reminder_store import ReminderStore
 from bot.adapters.reply_handoff import rq_handoff
 from bot.adapters.reply_sender import ReplySender
 from bot.bootstrap import once
@@ -87,7 +87,7 @@ def build_services(settings: Settings) -> WebServices:
         handoff=rq_handoff(client),
     )
     _SENDERS.append(sender)
-    context = EventContext(settings, TimerStore(client), sender, JobQueue(client))
+    context = EventContext(settings, ReminderStore(client), sender, JobQueue(client))
     return WebServices(client, context)
 
 

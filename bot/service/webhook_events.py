@@ -1,52 +1,59 @@
 """What the bot does with each webhook event. Quick answers go through the reply token;
-heavy work is enqueued; timers are stored. No HTTP framework here."""
+heavy work is enqueued; reminders are stored. No HTTP framework here.
+
+Events reach their handler through a table keyed by event type and message content type (as
+the SDK's `@handler.add(EventType, message=ContentType)` does): a new kind of event is one
+small function and one decorator.
+"""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import Any
 
 from linebot.v3.webhooks import (
+    AudioMessageContent,
     Event,
+    FileMessageContent,
     FollowEvent,
     GroupSource,
+    ImageMessageContent,
+    JoinEvent,
+    LeaveEvent,
+    LocationMessageContent,
+    MemberJoinedEvent,
     MessageEvent,
+    PostbackEvent,
     RoomSource,
+    StickerMessageContent,
     TextMessageContent,
+    UnfollowEvent,
     UserSource,
+    VideoMessageContent,
 )
 
-from bot.domain import commands, texts
-from bot.domain.texts import Reply
-from bot.domain.timers import Timer, timer_id_for_event
-from bot.settings import Settings
+from bot.domain import texts
+from bot.service.context import EventContext, Jobs, ReminderBook, Replier, Turn
+from bot.service.reminder_commands import handle_postback, handle_text
 
 log = logging.getLogger(__name__)
 
-
-class TimerAdder(Protocol):
-    def add(self, timer: Timer, *, event_id: str | None = None) -> bool: ...
-    def mark_event_seen(self, event_id: str) -> bool: ...
+__all__ = ["EventContext", "Jobs", "ReminderBook", "Replier", "chat_id_of", "handle_event"]
 
 
-class Replier(Protocol):
-    def reply(self, reply_token: str, replies: list[Reply]) -> bool: ...
+Handler = Callable[[Any, Turn], str]
+_HANDLERS: dict[tuple[type, type | None], Handler] = {}
 
 
-class Jobs(Protocol):
-    def enqueue_analysis(
-        self, *, chat_id: str, reply_token: str, text: str, received_ms: int
-    ) -> str: ...
+def on(event_type: type, message: type | None = None) -> Callable[[Handler], Handler]:
+    """Register the handler of one event type (and, for messages, one content type)."""
 
+    def register(handler: Handler) -> Handler:
+        _HANDLERS[(event_type, message)] = handler
+        return handler
 
-@dataclass(frozen=True, slots=True)
-class EventContext:
-    settings: Settings
-    timers: TimerAdder
-    line: Replier
-    jobs: Jobs
+    return register
 
 
 def chat_id_of(source: Any) -> str | None:
@@ -64,63 +71,61 @@ def chat_id_of(source: Any) -> str | None:
 def handle_event(event: Event, ctx: EventContext) -> str:
     """Act on one event, at most once per webhookEventId. Returns what was done (for logs)."""
     if getattr(event, "mode", None) == "standby":
-        return "standby"
-    event_id = getattr(event, "webhook_event_id", None) or ""
-    reply_token = getattr(event, "reply_token", None) or ""
+        return "standby"  # another channel answers this chat: never send anything
+    message = getattr(event, "message", None)
+    handler = _HANDLERS.get((type(event), type(message) if message is not None else None))
+    if handler is None and message is not None:
+        handler = _HANDLERS.get((type(event), None))
     chat_id = chat_id_of(getattr(event, "source", None))
-    if isinstance(event, MessageEvent) and chat_id:
-        if isinstance(event.message, TextMessageContent):
-            return _handle_text(event, event.message.text, chat_id, ctx)
-        return _reply_once(ctx, event_id, reply_token, texts.not_text(), "not_text")
-    if isinstance(event, FollowEvent):
-        return _reply_once(ctx, event_id, reply_token, texts.welcome(), "follow")
-    return "ignored"
+    if handler is None or not chat_id:
+        return "ignored"
+    turn = Turn(
+        ctx,
+        event_id=getattr(event, "webhook_event_id", None) or "",
+        chat_id=chat_id,
+        reply_token=getattr(event, "reply_token", None) or "",
+        timestamp_ms=int(getattr(event, "timestamp", 0) or 0),
+    )
+    return handler(event, turn)
 
 
-def _handle_text(event: MessageEvent, text: str, chat_id: str, ctx: EventContext) -> str:
-    event_id = event.webhook_event_id
-    command = commands.parse(text, max_seconds=ctx.settings.max_timer_seconds)
-    if isinstance(command, commands.SetTimer):
-        timer = Timer(
-            id=timer_id_for_event(event_id),
-            chat_id=chat_id,
-            due_ms=event.timestamp + command.seconds * 1000,
-            seconds=command.seconds,
-            label=command.label,
-        )
-        if not ctx.timers.add(timer, event_id=event_id):
-            return "duplicate"
-        fires_at = datetime.fromtimestamp(timer.due_ms / 1000, ctx.settings.tz)
-        ctx.line.reply(
-            event.reply_token or "", [texts.timer_set(timer.seconds, timer.label, fires_at)]
-        )
-        return "timer"
-    if isinstance(command, commands.Analyze) and command.text:
-        if not ctx.timers.mark_event_seen(event_id):
-            return "duplicate"
-        ctx.jobs.enqueue_analysis(
-            chat_id=chat_id,
-            reply_token=event.reply_token or "",
-            text=command.text,
-            received_ms=event.timestamp,
-        )
-        return "analysis_enqueued"
-    reply, kind = _quick_answer(command)
-    return _reply_once(ctx, event_id, event.reply_token or "", reply, kind)
+@on(MessageEvent, TextMessageContent)
+def _on_text(event: MessageEvent, turn: Turn) -> str:
+    assert isinstance(event.message, TextMessageContent)
+    return handle_text(event.message.text, turn)
 
 
-def _quick_answer(command: commands.Command) -> tuple[Reply, str]:
-    if isinstance(command, commands.DurationOutOfRange):
-        return texts.out_of_range(command.max_seconds), "out_of_range"
-    if isinstance(command, commands.ShowHelp):
-        return texts.help_text(), "help"
-    if isinstance(command, commands.Analyze):
-        return texts.analyze_needs_text(), "analyze_needs_text"
-    return texts.unreadable(), "unreadable"
+@on(PostbackEvent)
+def _on_postback(event: PostbackEvent, turn: Turn) -> str:
+    return handle_postback(event.postback.data or "", turn)
 
 
-def _reply_once(ctx: EventContext, event_id: str, reply_token: str, reply: Reply, kind: str) -> str:
-    if event_id and not ctx.timers.mark_event_seen(event_id):
-        return "duplicate"
-    ctx.line.reply(reply_token, [reply])
-    return kind
+@on(MessageEvent, StickerMessageContent)
+@on(MessageEvent, ImageMessageContent)
+@on(MessageEvent, VideoMessageContent)
+@on(MessageEvent, AudioMessageContent)
+@on(MessageEvent, FileMessageContent)
+@on(MessageEvent, LocationMessageContent)
+@on(MessageEvent)
+def _on_other_message(event: MessageEvent, turn: Turn) -> str:
+    return turn.reply_once(texts.not_text(), "not_text")
+
+
+@on(FollowEvent)
+def _on_follow(event: FollowEvent, turn: Turn) -> str:
+    return turn.reply_once(texts.welcome(), "follow")
+
+
+@on(JoinEvent)
+@on(MemberJoinedEvent)
+def _on_join(event: Any, turn: Turn) -> str:
+    return turn.reply_once(texts.group_welcome(), "join")
+
+
+@on(UnfollowEvent)
+@on(LeaveEvent)
+def _on_goodbye(event: Any, turn: Turn) -> str:
+    """Unfollow (1:1) or the bot left a group: that chat's reminders and settings go."""
+    removed = turn.ctx.reminders.delete_chat(turn.chat_id)
+    log.info("chat forgotten: reminders=%d", removed)
+    return "chat_deleted"

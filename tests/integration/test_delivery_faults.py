@@ -19,7 +19,8 @@ import pytest
 import redis
 
 from bot.adapters.redis import keys
-from bot.adapters.redis.timer_store import TimerStore
+from bot.adapters.redis.reminder_store import Added, ReminderStore
+from bot.domain.reminders import Kind, Reminder, new_reminder_id
 from bot.domain.timers import Timer, new_timer_id
 from linesim.process import SimulatorProcess, start_simulator_process
 
@@ -102,15 +103,25 @@ def workers(redis_url: str, sim: SimulatorProcess, tmp_path: Path) -> Iterator[W
 
 
 def _add_timers(client: redis.Redis, count: int, within_ms: tuple[int, int]) -> set[str]:
-    store = TimerStore(client)
+    """Reminders due within the window; every fourth one in the previous release's format
+    (a whole-record member of `timers:due`, as a web process of that release writes it), so
+    every test also covers a deploy's overlap. Returns the retry keys LINE should accept."""
+    store = ReminderStore(client)
     now = int(time.time() * 1000)
-    timers = [
-        Timer(new_timer_id(), f"U{i:032x}", now + within_ms[0] + i * span // count, 1)
-        for i, span in ((i, within_ms[1] - within_ms[0]) for i in range(count))
-    ]
-    for timer in timers:
-        store.add(timer)
-    return {timer.retry_key for timer in timers}
+    span = within_ms[1] - within_ms[0]
+    retry_keys = set()
+    for i in range(count):
+        due, chat = now + within_ms[0] + i * span // count, f"U{i:032x}"
+        if i % 4 == 3:
+            timer = Timer(new_timer_id(), chat, due, 1)
+            client.zadd(keys.LEGACY_TIMERS_DUE, {timer.encode(): due})
+            retry_keys.add(timer.retry_key)
+        else:
+            reminder = Reminder(chat, new_reminder_id(), Kind.TIMER, due, "", "1")
+            assert store.add(reminder, event_id=None, max_pending=50) is Added.ADDED
+            retry_keys.add(reminder.retry_key)
+    client.publish(keys.TIMERS_WAKE_CHANNEL, "0")
+    return retry_keys
 
 
 def _wait_accepted(sim: SimulatorProcess, expected: int, timeout_s: float) -> list[dict[str, Any]]:
@@ -135,9 +146,19 @@ def _wait_until(condition: Callable[[], bool], timeout_s: float) -> bool:
 
 
 def _wait_settled(client: redis.Redis, timeout_s: float) -> bool:
-    """Until no timer is pending or leased."""
-    return _wait_until(
-        lambda: client.zcard(keys.TIMERS_DUE) + client.zcard(keys.TIMERS_LEASED) == 0, timeout_s
+    """Until nothing is pending or leased, in either release's keys."""
+    return _wait_until(lambda: _held(client) == 0, timeout_s)
+
+
+def _held(client: redis.Redis) -> int:
+    return sum(
+        client.zcard(key)
+        for key in (
+            keys.REMINDERS_DUE,
+            keys.REMINDERS_LEASED,
+            keys.LEGACY_TIMERS_DUE,
+            keys.LEGACY_TIMERS_LEASED,
+        )
     )
 
 
@@ -176,12 +197,16 @@ def test_every_timer_accepted_exactly_once_through_crashes_and_line_faults(
     assert stats["status_409"] > 0, stats  # accepted-then-500 pushes, retried with the same key
     # Accepted-then-500 timers are still retried until LINE answers 409; then nothing is left.
     assert _wait_settled(redis_client, timeout_s=20), workers.logs()[-3000:]
-    assert TimerStore(redis_client).dead_letters() == []
+    assert ReminderStore(redis_client).dead_letters() == []
+    assert redis_client.keys("rem:chat:*") == []  # delivered one-shots leave no record
     assert len([m for m in sim.client.messages() if m["kind"] == "push"]) == len(expected)
 
 
 def _wait_dead(client: redis.Redis, count: int, timeout_s: float) -> bool:
-    return _wait_until(lambda: client.zcard(keys.TIMERS_DEAD) >= count, timeout_s)
+    return _wait_until(
+        lambda: client.zcard(keys.REMINDERS_DEAD) + client.zcard(keys.LEGACY_TIMERS_DEAD) >= count,
+        timeout_s,
+    )
 
 
 def test_permanent_refusals_are_dead_lettered_with_reason_and_request_id(
@@ -189,13 +214,14 @@ def test_permanent_refusals_are_dead_lettered_with_reason_and_request_id(
 ) -> None:
     sim.client.set_faults(push_error_before_rate=1.0, push_error_status=403)  # e.g. blocked
     workers.start()
-    _add_timers(redis_client, 3, within_ms=(0, 10))
-    assert _wait_dead(redis_client, 3, timeout_s=10), workers.logs()
-    letters = TimerStore(redis_client).dead_letters()
+    _add_timers(redis_client, 4, within_ms=(0, 10))
+    assert _wait_dead(redis_client, 4, timeout_s=10), workers.logs()
+    letters = [stored.letter for stored in ReminderStore(redis_client).dead_letters()]
     assert {(d.reason, d.status) for d in letters} == {("rejected", 403)}
     assert all(d.request_id for d in letters)
-    assert redis_client.pttl(keys.TIMERS_DEAD) > 0
-    assert sim.client.stats()["by_endpoint"]["push"] == {"403": 3}  # each tried once
+    assert redis_client.pttl(keys.REMINDERS_DEAD) > 0
+    assert redis_client.pttl(keys.LEGACY_TIMERS_DEAD) > 0
+    assert sim.client.stats()["by_endpoint"]["push"] == {"403": 4}  # each tried once
 
 
 def test_monthly_limit_is_not_retried_in_a_loop(
@@ -203,10 +229,11 @@ def test_monthly_limit_is_not_retried_in_a_loop(
 ) -> None:
     sim.client.set_faults(monthly_limit=True)
     workers.start()
-    _add_timers(redis_client, 3, within_ms=(0, 10))
-    assert _wait_dead(redis_client, 3, timeout_s=10), workers.logs()
-    assert {d.reason for d in TimerStore(redis_client).dead_letters()} == {"monthly_limit"}
-    assert sim.client.stats()["by_endpoint"]["push"] == {"429": 3}
+    _add_timers(redis_client, 4, within_ms=(0, 10))
+    assert _wait_dead(redis_client, 4, timeout_s=10), workers.logs()
+    letters = ReminderStore(redis_client).dead_letters()
+    assert {stored.letter.reason for stored in letters} == {"monthly_limit"}
+    assert sim.client.stats()["by_endpoint"]["push"] == {"429": 4}
 
 
 def test_retry_after_pauses_every_worker(
@@ -262,7 +289,7 @@ def test_a_push_slower_than_the_lease_is_not_taken_over(
         assert worker.wait(10) == 0
     # Renewed leases: no worker pushed a timer again while its first push was slow.
     assert sim.client.stats()["by_endpoint"]["push"] == {"200": 20}
-    assert redis_client.zcard(keys.TIMERS_LEASED) + redis_client.zcard(keys.TIMERS_DUE) == 0
+    assert _held(redis_client) == 0
 
 
 def test_a_busy_worker_claims_again_as_soon_as_a_push_finishes(

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 import redis
 
-from bot.adapters.redis.timer_store import TimerStore
+from bot.adapters.redis import keys
+from bot.adapters.redis.reminder_store import ReminderStore
+from bot.domain.reminders import Kind, Reminder, new_reminder_id
 from bot.domain.timers import Timer, new_timer_id
 from bot.entrypoints import ops
 
@@ -20,14 +22,17 @@ def env(redis_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_status_counts_pending_timers(
     redis_client: redis.Redis, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    store = TimerStore(redis_client)
+    store = ReminderStore(redis_client)
     for due in (1_000, 2_000):
-        store.add(Timer(new_timer_id(), "U1", due, 1))
+        store.add(Reminder("U1", new_reminder_id(), Kind.ONCE, due), event_id=None, max_pending=9)
+    legacy = Timer(new_timer_id(), "U1", 3_000, 1)  # written by the previous release
+    redis_client.zadd(keys.LEGACY_TIMERS_DUE, {legacy.encode(): legacy.due_ms})
     assert ops.main(["status"]) == 0
     assert capsys.readouterr().out.splitlines() == [
-        "pending: 2",
+        "pending: 3",
         "in flight (leased): 0",
         "dead-lettered: 0",
+        "previous release's timers still pending: 1",
     ]
 
 

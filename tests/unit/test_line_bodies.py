@@ -6,7 +6,7 @@ from linebot.v3.messaging import PushMessageRequest, TextMessage
 
 from bot.adapters.line_api import to_line_message
 from bot.adapters.line_push import PushOutcome, classify_error, push_body
-from bot.domain.texts import Reply
+from bot.domain.texts import Button, Reply
 
 
 def test_push_body_matches_the_sdk_model() -> None:
@@ -15,11 +15,24 @@ def test_push_body_matches_the_sdk_model() -> None:
     assert push_body("Uabc", texts) == sdk.to_dict()
 
 
-def test_quick_replies_become_message_actions() -> None:
-    message = to_line_message(Reply("hi", (("a label longer than twenty", "10"),)))
-    data = message.to_dict()
-    item = data["quickReply"]["items"][0]
-    assert item["action"] == {"type": "message", "label": "a label longer than ", "text": "10"}
+def test_quick_replies_become_message_and_postback_actions() -> None:
+    buttons = (
+        Button("a label longer than twenty", text="10"),
+        Button("取り消す", data="undo:abcdefgh", display_text="取り消す"),
+    )
+    data = to_line_message(Reply("hi", buttons)).to_dict()
+    message_item, postback_item = data["quickReply"]["items"]
+    assert message_item["action"] == {
+        "type": "message",
+        "label": "a label longer than ",
+        "text": "10",
+    }
+    assert postback_item["action"] == {
+        "type": "postback",
+        "label": "取り消す",
+        "data": "undo:abcdefgh",
+        "displayText": "取り消す",
+    }
 
 
 def test_error_answers_are_classified() -> None:

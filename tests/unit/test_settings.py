@@ -36,7 +36,8 @@ def test_redistogo_fallback_and_trailing_slash() -> None:
         ({"REDIS_URL": "http://x"}, "REDIS_URL"),
         ({"PORT": "eighty"}, "PORT"),
         ({"BOT_TIMEZONE": "Mars/Base"}, "BOT_TIMEZONE"),
-        ({"TIMER_MAX_SECONDS": "0"}, "TIMER_MAX_SECONDS"),
+        ({"REMINDER_MAX_DAYS": "0"}, "REMINDER_MAX_DAYS"),
+        ({"MAX_REMINDERS_PER_CHAT": "many"}, "MAX_REMINDERS_PER_CHAT"),
         ({"TIMER_LEASE_MS": "50"}, "TIMER_LEASE_MS"),
     ],
 )

@@ -1,19 +1,45 @@
-"""Every Redis key and channel the bot owns, in one place, with who deletes it."""
+"""Every Redis key and channel the bot owns, in one place, with who deletes it.
+
+Two generations live side by side during a deploy (old and new processes overlap for up to
+30 s). Today's processes write only the `rem:*` keys, which a process of the previous release
+never reads; they also drain the previous release's `timers:*` keys (its members are whole
+records, delivered with the retry key they already carry) until those are empty.
+"""
 
 from __future__ import annotations
 
-# Pending timers: member = Timer.encode(), score = due (or next retry) time in epoch ms.
-# Owner: the timer workers remove each member when it is claimed.
-TIMERS_DUE = "timers:due"
-# Claimed timers: score = lease expiry in epoch ms. Owner: ack/retry/release/dead-letter remove
-# them; an expired lease is claimed again, so a killed worker's timers come back by themselves.
-TIMERS_LEASED = "timers:leased"
-# Permanently undeliverable timers: member = JSON record, score = when it died. Trimmed to
+# --- reminders (this release) ---
+# Pending reminders: member = "<chat id>:<reminder id>" (an identity that never changes),
+# score = when its current occurrence (or its next retry) is due, epoch ms.
+# Owner: the timer workers move each member to REMINDERS_LEASED when they claim it.
+REMINDERS_DUE = "rem:due"
+# Claimed reminders: same members, score = lease expiry. Owner: ack/retry/dead-letter remove
+# them; an expired lease is claimed again, so a killed worker's reminders come back by themselves.
+REMINDERS_LEASED = "rem:leased"
+# One hash per chat: field = reminder id, value = Reminder.encode(); fields starting with "_"
+# are the chat's settings (SETTING_TIMEZONE). Owner: the chat — a one-shot's field goes when it
+# is delivered or cancelled, the whole key on unfollow / leave; an empty hash vanishes.
+CHAT_FORMAT = "rem:chat:{chat_id}"
+SETTING_TIMEZONE = "_tz"
+# What `一覧` showed last, so `取消 N` cancels the N the user saw. Expires after LISTED_TTL_S.
+LISTED_FORMAT = "rem:listed:{chat_id}"
+LISTED_TTL_S = 15 * 60
+# Undeliverable reminders: member = JSON record, score = when it died. Trimmed to
 # DEAD_LETTER_TTL_MS on every write and the key expires that long after the last one.
-TIMERS_DEAD = "timers:dead"
-# The shared push-rate bucket (tokens, refill time, pause): expires PUSH_RATE_TTL_MS after use.
-PUSH_RATE = "timers:push-rate"
-# Pub/sub channel: a message means "a timer sooner than you knew of was added; look again".
+REMINDERS_DEAD = "rem:dead"
+# The shared sliding-window push limiter (see rate_window.py): expires shortly after use.
+PUSH_WINDOW = "rem:push-window"
+
+# --- the previous release's timers (read and drained, never newly written by this release) ---
+# member = Timer.encode() (bot.domain.timers), score = due ms / lease expiry.
+LEGACY_TIMERS_DUE = "timers:due"
+LEGACY_TIMERS_LEASED = "timers:leased"
+LEGACY_TIMERS_DEAD = "timers:dead"
+# The previous release's token bucket: read for its 429 pause only.
+LEGACY_PUSH_RATE = "timers:push-rate"
+
+# Pub/sub channel: a message means "a reminder sooner than you knew of was added; look again".
+# Shared by both releases (the message carries no data either reads).
 TIMERS_WAKE_CHANNEL = "timers:wake"
 # One key per webhook event acted on, to act on each event once. Expires after EVENT_SEEN_TTL_S.
 EVENT_SEEN_FORMAT = "events:seen:{event_id}"
@@ -25,3 +51,11 @@ PUSH_RATE_TTL_MS = 60_000
 
 def event_seen_key(event_id: str) -> str:
     return EVENT_SEEN_FORMAT.format(event_id=event_id)
+
+
+def chat_key(chat_id: str) -> str:
+    return CHAT_FORMAT.format(chat_id=chat_id)
+
+
+def listed_key(chat_id: str) -> str:
+    return LISTED_FORMAT.format(chat_id=chat_id)

@@ -1,0 +1,313 @@
+"""Claiming and settling due reminders, for the timer worker (redis.asyncio).
+
+Claims take this release's reminders and the previous release's timers alike (a deploy
+overlaps both for up to 30 s; see keys.py); each claimed entry says which it is, and is
+settled on the keys it came from.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, cast
+
+import redis.asyncio as aioredis
+
+from bot.adapters.redis import keys, legacy_scripts, reminder_scripts
+from bot.adapters.redis.rate_window import RECOMMENDED_MARGIN_MS
+from bot.domain.reminders import MalformedReminderError, Reminder, split_member
+from bot.domain.timers import MalformedTimerError, Timer
+
+# Delivered reminders are acknowledged in batches this often (their leases cover the wait).
+ACK_WINDOW_S = 0.002
+RATE_WINDOW_MS = 1_000
+CHAT_PREFIX = keys.CHAT_FORMAT.format(chat_id="")
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedReminder:
+    member: str
+    reminder: Reminder | None  # None: the record could not be read
+    timezone: str  # the chat's own zone, "" for the bot's default
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedLegacyTimer:
+    """A timer written by the previous release, delivered with the retry key it carries."""
+
+    member: str
+    timer: Timer | None
+
+
+Claimed = ClaimedReminder | ClaimedLegacyTimer
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """What one claim took, and when the worker should look again."""
+
+    entries: list[Claimed]
+    next_due_ms: int | None
+    next_lease_ms: int | None
+    rate_wait_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    member: str
+    record: str  # the reminder's record as it was (or the legacy member)
+    chat_id: str
+    reason: str
+    status: int | None
+    request_id: str | None
+    died_at_ms: int
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "member": self.member,
+                "record": self.record,
+                "chat_id": self.chat_id,
+                "reason": self.reason,
+                "status": self.status,
+                "request_id": self.request_id,
+                "died_at_ms": self.died_at_ms,
+            },
+            ensure_ascii=False,
+            sort_keys=True,
+        )
+
+
+class DeliveryStore:
+    def __init__(
+        self,
+        client: aioredis.Redis,
+        *,
+        lease_ms: int,
+        rate_per_s: float,
+        margin_ms: int = RECOMMENDED_MARGIN_MS,
+    ) -> None:
+        self._redis = client
+        self.lease_ms = lease_ms
+        # The limiter holds `limit` per (window + margin); a rate below 1/s becomes one per
+        # 1/rate seconds.
+        self._limit = max(1, math.floor(rate_per_s))
+        self._window_ms = RATE_WINDOW_MS if rate_per_s >= 1 else math.ceil(1000 / rate_per_s)
+        self._margin_ms = margin_ms
+        self._claim = client.register_script(reminder_scripts.CLAIM)
+        self._ack_script = client.register_script(reminder_scripts.ACK)
+        self._requeue = client.register_script(reminder_scripts.REQUEUE)
+        self._dead = client.register_script(reminder_scripts.DEAD_LETTER)
+        self._pause = client.register_script(reminder_scripts.PAUSE)
+        self._legacy_requeue = client.register_script(legacy_scripts.REQUEUE)
+        self._legacy_dead = client.register_script(legacy_scripts.DEAD_LETTER)
+        self._ack_batch: tuple[list[str], asyncio.Future[None]] | None = None
+        self._ack_tasks: set[asyncio.Future[None]] = set()
+
+    async def claim(self, now_ms: int, max_claims: int) -> Claim:
+        raw = await _call(
+            self._claim,
+            [
+                keys.REMINDERS_DUE,
+                keys.REMINDERS_LEASED,
+                keys.LEGACY_TIMERS_DUE,
+                keys.LEGACY_TIMERS_LEASED,
+                keys.PUSH_WINDOW,
+                keys.LEGACY_PUSH_RATE,
+            ],
+            [
+                now_ms,
+                self.lease_ms,
+                max_claims,
+                self._limit,
+                self._window_ms,
+                self._margin_ms,
+                CHAT_PREFIX,
+                keys.SETTING_TIMEZONE,
+            ],
+        )
+        rows = [row.decode() for row in cast(list[bytes], raw)]
+        entries: list[Claimed] = []
+        for i in range(0, len(rows) - 3, 4):
+            source, member, record, zone = rows[i : i + 4]
+            if source == "l":
+                entries.append(ClaimedLegacyTimer(member, _timer_or_none(member)))
+            else:
+                entries.append(ClaimedReminder(member, _reminder_or_none(member, record), zone))
+        next_due, next_lease, rate_wait = (_score(row) for row in rows[-3:])
+        return Claim(entries, next_due, next_lease, rate_wait or 0)
+
+    async def renew(self, entries: list[Claimed], now_ms: int) -> None:
+        """Extend the leases of entries still held (XX: never brings back a settled one)."""
+        lease_until = now_ms + self.lease_ms
+        current = [e.member for e in entries if isinstance(e, ClaimedReminder)]
+        legacy = [e.member for e in entries if isinstance(e, ClaimedLegacyTimer)]
+        if current:
+            await self._redis.zadd(
+                keys.REMINDERS_LEASED, dict.fromkeys(current, lease_until), xx=True
+            )
+        if legacy:
+            await self._redis.zadd(
+                keys.LEGACY_TIMERS_LEASED, dict.fromkeys(legacy, lease_until), xx=True
+            )
+
+    async def ack(self, reminder: Reminder, rearm: Reminder | None = None) -> None:
+        """The occurrence was delivered: forget it, or re-arm the next one in the same step.
+
+        Acks made within ACK_WINDOW_S go to Redis as one script call: at LINE's full push rate
+        that is a few hundred round trips a second instead of thousands.
+        """
+        entry = [reminder.member, str(reminder.occurrence_ms), "", ""]
+        if rearm is not None:
+            entry[2:] = [str(rearm.occurrence_ms), rearm.encode()]
+        loop = asyncio.get_running_loop()
+        if self._ack_batch is None:
+            self._ack_batch = ([], loop.create_future())
+            loop.call_later(ACK_WINDOW_S, self._flush_acks)
+        args, done = self._ack_batch
+        args.extend(entry)
+        await asyncio.shield(done)
+
+    def _flush_acks(self) -> None:
+        if self._ack_batch is None:
+            return
+        args, done = self._ack_batch
+        self._ack_batch = None
+        task = asyncio.ensure_future(self._settle_acks(args, done))
+        self._ack_tasks.add(task)
+        task.add_done_callback(self._ack_tasks.discard)
+
+    async def _settle_acks(self, args: list[str], done: asyncio.Future[None]) -> None:
+        try:
+            await _call(
+                self._ack_script,
+                [keys.REMINDERS_LEASED, keys.REMINDERS_DUE],
+                [CHAT_PREFIX, keys.TIMERS_WAKE_CHANNEL, *args],
+            )
+        except BaseException as exc:  # every waiter retries its own ack
+            done.set_exception(exc)
+            if not isinstance(exc, Exception):
+                raise
+        else:
+            done.set_result(None)
+
+    async def requeue(self, claimed: Reminder, updated: Reminder, at_ms: int) -> bool:
+        """Hand a claimed occurrence back, to be claimed again at `at_ms`."""
+        return bool(
+            await _call(
+                self._requeue,
+                [keys.REMINDERS_LEASED, keys.REMINDERS_DUE, keys.chat_key(claimed.chat_id)],
+                [
+                    claimed.member,
+                    claimed.id,
+                    claimed.occurrence_ms,
+                    updated.encode(),
+                    at_ms,
+                    keys.TIMERS_WAKE_CHANNEL,
+                ],
+            )
+        )
+
+    async def dead_letter(
+        self, claimed: Reminder, letter: DeadLetter, now_ms: int, rearm: Reminder | None = None
+    ) -> bool:
+        return bool(
+            await _call(
+                self._dead,
+                [
+                    keys.REMINDERS_LEASED,
+                    keys.REMINDERS_DEAD,
+                    keys.chat_key(claimed.chat_id),
+                    keys.REMINDERS_DUE,
+                ],
+                [
+                    claimed.member,
+                    claimed.id,
+                    claimed.occurrence_ms,
+                    letter.to_json(),
+                    now_ms,
+                    keys.DEAD_LETTER_TTL_MS,
+                    "" if rearm is None else rearm.occurrence_ms,
+                    "" if rearm is None else rearm.encode(),
+                    keys.TIMERS_WAKE_CHANNEL,
+                ],
+            )
+        )
+
+    async def drop_malformed(self, member: str, letter: DeadLetter, now_ms: int) -> None:
+        """An entry whose record cannot be read: keep it as a dead letter for the operator."""
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.zrem(keys.REMINDERS_LEASED, member)
+        pipe.zadd(keys.REMINDERS_DEAD, {letter.to_json(): now_ms})
+        pipe.pexpire(keys.REMINDERS_DEAD, keys.DEAD_LETTER_TTL_MS)
+        await pipe.execute()
+
+    async def pause_pushes(self, until_ms: int, now_ms: int) -> None:
+        await _call(self._pause, [keys.PUSH_WINDOW], [until_ms, now_ms])
+
+    # --- the previous release's timers ---
+
+    async def ack_legacy(self, member: str) -> None:
+        await self._redis.zrem(keys.LEGACY_TIMERS_LEASED, member)
+
+    async def requeue_legacy(self, member: str, timer: Timer, at_ms: int) -> bool:
+        return bool(
+            await _call(
+                self._legacy_requeue,
+                [keys.LEGACY_TIMERS_LEASED, keys.LEGACY_TIMERS_DUE],
+                [member, timer.encode(), at_ms, keys.TIMERS_WAKE_CHANNEL],
+            )
+        )
+
+    async def dead_letter_legacy(self, member: str, letter: DeadLetter, now_ms: int) -> bool:
+        # The previous release's record shape, so its operator commands read it too.
+        record = json.dumps(
+            {
+                "timer": letter.member,
+                "chat_id": letter.chat_id,
+                "reason": letter.reason,
+                "status": letter.status,
+                "request_id": letter.request_id,
+                "died_at_ms": letter.died_at_ms,
+            },
+            ensure_ascii=False,
+            sort_keys=True,
+        )
+        return bool(
+            await _call(
+                self._legacy_dead,
+                [keys.LEGACY_TIMERS_LEASED, keys.LEGACY_TIMERS_DEAD],
+                [member, record, now_ms, keys.DEAD_LETTER_TTL_MS],
+            )
+        )
+
+    def wake_channel(self) -> str:
+        return keys.TIMERS_WAKE_CHANNEL
+
+
+async def _call(script: Any, keys_: list[str], args: list[Any]) -> Any:
+    call = cast(Callable[..., Awaitable[Any]], script)
+    return await call(keys=keys_, args=args)
+
+
+def _score(raw: str) -> int | None:
+    value = float(raw)
+    return None if value < 0 else math.ceil(value)
+
+
+def _reminder_or_none(member: str, record: str) -> Reminder | None:
+    try:
+        chat_id, reminder_id = split_member(member)
+        return Reminder.decode(chat_id, reminder_id, record)
+    except MalformedReminderError:
+        return None
+
+
+def _timer_or_none(member: str) -> Timer | None:
+    try:
+        return Timer.decode(member)
+    except MalformedTimerError:
+        return None

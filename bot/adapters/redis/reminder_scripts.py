@@ -1,0 +1,257 @@
+"""Lua scripts on the reminder keys (keys.py). Each runs atomically, so no two workers hold one
+occurrence, and a re-arm cannot be separated from the acknowledgement it belongs to.
+
+Every settling script (ack, requeue, dead letter) first checks that the stored record is still
+armed for the occurrence the caller claimed: a worker whose lease ran out while another worker
+already settled that occurrence changes nothing.
+"""
+
+from __future__ import annotations
+
+from bot.adapters.redis import rate_window
+
+# Shared helpers. A member is "<chat>:<id>"; a record starts with "<occurrence ms>|".
+_COMMON = """
+local function split_member(member)
+  return string.match(member, '^(.*):([^:]+)$')
+end
+local function occurrence_of(record)
+  return string.match(record or '', '^(%d+)|')
+end
+local function add_and_wake(key, score, member, channel)
+  local first = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+  redis.call('ZADD', key, score, member)
+  if first[2] == nil or score < tonumber(first[2]) then
+    redis.call('PUBLISH', channel, tostring(score))
+  end
+end
+local function pending_in(chat_key, tz_field)
+  return redis.call('HLEN', chat_key) - redis.call('HEXISTS', chat_key, tz_field)
+end
+"""
+
+# KEYS: due, chat, seen ('' = no event)
+# ARGV: member, id, record, due_ms, seen_ttl_s, wake_channel, max_pending, tz_field
+# Returns 1 added, 0 this event was already acted on, -1 the chat holds max_pending already.
+ADD = (
+    _COMMON
+    + """
+if KEYS[3] ~= '' and not redis.call('SET', KEYS[3], '1', 'NX', 'EX', ARGV[5]) then
+  return 0
+end
+if pending_in(KEYS[2], ARGV[8]) >= tonumber(ARGV[7]) then
+  return -1
+end
+redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+add_and_wake(KEYS[1], tonumber(ARGV[4]), ARGV[1], ARGV[6])
+return 1
+"""
+)
+
+# KEYS: due, leased, legacy_due, legacy_leased, window, legacy_rate
+# ARGV: now_ms, lease_ms, want, limit, window_ms, margin_ms, chat_prefix, tz_field
+# Takes back expired leases first, then due reminders (this release's and the previous one's),
+# no more than the shared sliding window allows. Returns, per claimed entry, four values
+# {source ('r' this release, 'l' legacy), member, record, chat time zone}, then
+# {next_due_ms, next_lease_ms, rate_wait_ms} (-1: nothing scheduled).
+CLAIM = (
+    _COMMON
+    + rate_window.SLIDING_WINDOW
+    + """
+local now = tonumber(ARGV[1])
+local lease_until = now + tonumber(ARGV[2])
+local want = tonumber(ARGV[3])
+local out = {}
+local rate_wait = 0
+local legacy_pause = tonumber(redis.call('HGET', KEYS[6], 'paused_until') or '0') or 0
+if now < legacy_pause then
+  rate_wait = legacy_pause - now  -- a 429 seen by a worker of the previous release
+  want = 0
+end
+-- Candidates, oldest obligations first: expired leases, then due entries.
+local candidates = {}
+local sources = {
+  {KEYS[2], 'r', true}, {KEYS[4], 'l', true}, {KEYS[1], 'r', false}, {KEYS[3], 'l', false}
+}
+for _, s in ipairs(sources) do
+  local room = want - #candidates
+  if room <= 0 then break end
+  local rows = redis.call('ZRANGEBYSCORE', s[1], '-inf', now, 'LIMIT', 0, room)
+  for _, member in ipairs(rows) do
+    candidates[#candidates + 1] = {member, s[2], s[3]}
+  end
+end
+local granted = 0
+if #candidates > 0 then
+  local wait
+  granted, wait = take(KEYS[5], now, #candidates, tonumber(ARGV[4]), tonumber(ARGV[5]),
+    tonumber(ARGV[6]))
+  if granted < #candidates then rate_wait = wait end
+elseif want > 0 and paused_until(KEYS[5]) > now then
+  rate_wait = paused_until(KEYS[5]) - now
+end
+for i = 1, granted do
+  local member, source, was_leased = candidates[i][1], candidates[i][2], candidates[i][3]
+  local due_key = source == 'r' and KEYS[1] or KEYS[3]
+  local leased_key = source == 'r' and KEYS[2] or KEYS[4]
+  if not was_leased then redis.call('ZREM', due_key, member) end
+  if source == 'l' then
+    redis.call('ZADD', leased_key, lease_until, member)
+    out[#out + 1] = 'l'; out[#out + 1] = member; out[#out + 1] = ''; out[#out + 1] = ''
+  else
+    local chat, id = split_member(member)
+    local chat_key = ARGV[7] .. (chat or '')
+    local record = chat and redis.call('HGET', chat_key, id)
+    if record then
+      redis.call('ZADD', leased_key, lease_until, member)
+      out[#out + 1] = 'r'; out[#out + 1] = member; out[#out + 1] = record
+      out[#out + 1] = redis.call('HGET', chat_key, ARGV[8]) or ''
+    else
+      redis.call('ZREM', leased_key, member)  -- cancelled meanwhile: an orphan entry
+    end
+  end
+end
+local function first_score(a, b)
+  local x = tonumber(redis.call('ZRANGE', a, 0, 0, 'WITHSCORES')[2] or '-1')
+  local y = tonumber(redis.call('ZRANGE', b, 0, 0, 'WITHSCORES')[2] or '-1')
+  if x < 0 then return y end
+  if y < 0 then return x end
+  return math.min(x, y)
+end
+out[#out + 1] = tostring(first_score(KEYS[1], KEYS[3]))
+out[#out + 1] = tostring(first_score(KEYS[2], KEYS[4]))
+out[#out + 1] = tostring(rate_wait)
+return out
+"""
+)
+
+# KEYS: leased, due   ARGV: chat_prefix, wake_channel, then per entry 4 values:
+#   member, claimed occurrence ms, next due ms ('' = done for good), next record
+# Acknowledges delivered occurrences in one call; a recurring one is re-armed in the same step.
+ACK = (
+    _COMMON
+    + """
+local settled = 0
+for i = 3, #ARGV, 4 do
+  local member, claimed, next_due, next_record = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  local chat, id = split_member(member)
+  local chat_key = ARGV[1] .. (chat or '')
+  local record = chat and redis.call('HGET', chat_key, id)
+  if record and occurrence_of(record) == claimed then
+    redis.call('ZREM', KEYS[1], member)
+    if next_due == '' then
+      redis.call('HDEL', chat_key, id)
+    else
+      redis.call('HSET', chat_key, id, next_record)
+      add_and_wake(KEYS[2], tonumber(next_due), member, ARGV[2])
+    end
+    settled = settled + 1
+  elseif not record then
+    redis.call('ZREM', KEYS[1], member)  -- cancelled while in flight
+  end
+end
+return settled
+"""
+)
+
+# KEYS: leased, due, chat   ARGV: member, id, claimed occurrence ms, new record, at_ms, wake
+# Hands a claimed occurrence back (retry later, or shutdown) if this worker still holds it.
+REQUEUE = (
+    _COMMON
+    + """
+local record = redis.call('HGET', KEYS[3], ARGV[2])
+if not record then
+  redis.call('ZREM', KEYS[1], ARGV[1])
+  return 0
+end
+if occurrence_of(record) ~= ARGV[3] or redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then
+  return 0
+end
+redis.call('HSET', KEYS[3], ARGV[2], ARGV[4])
+add_and_wake(KEYS[2], tonumber(ARGV[5]), ARGV[1], ARGV[6])
+return 1
+"""
+)
+
+# KEYS: leased, dead, chat, due
+# ARGV: member, id, claimed occurrence ms, letter, now_ms, ttl_ms, next due ('' = none),
+#       next record, wake
+# Records an undeliverable occurrence; a recurring reminder is re-armed for its next one.
+DEAD_LETTER = (
+    _COMMON
+    + """
+local record = redis.call('HGET', KEYS[3], ARGV[2])
+if not record or occurrence_of(record) ~= ARGV[3] then
+  return 0
+end
+if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then
+  return 0
+end
+local now = tonumber(ARGV[5])
+redis.call('ZADD', KEYS[2], now, ARGV[4])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - tonumber(ARGV[6]))
+redis.call('PEXPIRE', KEYS[2], ARGV[6])
+if ARGV[7] == '' then
+  redis.call('HDEL', KEYS[3], ARGV[2])
+else
+  redis.call('HSET', KEYS[3], ARGV[2], ARGV[8])
+  add_and_wake(KEYS[4], tonumber(ARGV[7]), ARGV[1], ARGV[9])
+end
+return 1
+"""
+)
+
+# KEYS: due, leased, chat   ARGV: chat_id, then reminder ids
+# Cancels the given reminders of one chat; returns how many existed.
+CANCEL = """
+local removed = 0
+for i = 2, #ARGV do
+  if redis.call('HDEL', KEYS[3], ARGV[i]) == 1 then
+    local member = ARGV[1] .. ':' .. ARGV[i]
+    redis.call('ZREM', KEYS[1], member)
+    redis.call('ZREM', KEYS[2], member)
+    removed = removed + 1
+  end
+end
+return removed
+"""
+
+# KEYS: due, leased, chat, listed   ARGV: chat_id, tz_field
+# Forgets a chat (unfollow, leave): its reminders, queue entries and settings.
+DELETE_CHAT = """
+local removed = 0
+for _, id in ipairs(redis.call('HKEYS', KEYS[3])) do
+  if id ~= ARGV[2] then
+    local member = ARGV[1] .. ':' .. id
+    redis.call('ZREM', KEYS[1], member)
+    redis.call('ZREM', KEYS[2], member)
+    removed = removed + 1
+  end
+end
+redis.call('DEL', KEYS[3], KEYS[4])
+return removed
+"""
+
+# KEYS: dead, due, chat   ARGV: stored letter, member, id, record, now_ms, wake
+# Sends one dead letter again: removes exactly that stored letter and re-arms its record.
+REQUEUE_DEAD = (
+    _COMMON
+    + """
+if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then
+  return 0
+end
+redis.call('HSET', KEYS[3], ARGV[3], ARGV[4])
+add_and_wake(KEYS[2], tonumber(ARGV[5]), ARGV[2], ARGV[6])
+return 1
+"""
+)
+
+# KEYS: window   ARGV: until_ms, now_ms
+# Pauses every worker's pushes (LINE answered 429 with Retry-After).
+PAUSE = (
+    rate_window.SLIDING_WINDOW
+    + """
+pause(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]))
+return 1
+"""
+)

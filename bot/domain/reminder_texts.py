@@ -1,0 +1,162 @@
+"""What the bot says about reminders: confirmations, the list, notifications. Pure.
+
+Every confirmation states the resolved moment with its year and weekday
+(`2026年12月25日(金) 18:00`) so a misreading shows at once.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from bot.domain.recurrence import Recurrence
+from bot.domain.reminders import Kind, Reminder
+from bot.domain.texts import Button, Reply, describe_duration, describe_duration_en
+
+WEEKDAYS_JA = "月火水木金土日"
+UNDO_LABEL = "取り消す"
+LIST_BUTTON = Button("一覧", text="一覧")
+
+
+def moment_ja(moment: datetime, *, seconds: bool = False) -> str:
+    """`2026年12月25日(金) 18:00` (with `:SS` for timers)."""
+    clock = moment.strftime("%H:%M:%S" if seconds else "%H:%M").lstrip("0")
+    clock = clock if not clock.startswith(":") else "0" + clock
+    return f"{moment.year}年{moment.month}月{moment.day}日({WEEKDAYS_JA[moment.weekday()]}) {clock}"
+
+
+def moment_en(moment: datetime) -> str:
+    return moment.strftime("%a %d %b %Y %H:%M")
+
+
+def local(ms: int, zone: ZoneInfo) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, UTC).astimezone(zone)
+
+
+def rule_ja(reminder: Reminder) -> str:
+    try:
+        return Recurrence.decode(reminder.arg).describe_ja()
+    except ValueError:
+        return "くり返し"
+
+
+def undo_button(reminder: Reminder) -> Button:
+    return Button(UNDO_LABEL, data=f"undo:{reminder.id}", display_text=UNDO_LABEL)
+
+
+def confirmation(reminder: Reminder, zone: ZoneInfo) -> Reply:
+    when = local(reminder.occurrence_ms, zone)
+    what = f"「{reminder.label}」" if reminder.label else ""
+    buttons = (undo_button(reminder), LIST_BUTTON)
+    if reminder.kind is Kind.TIMER:
+        text = (
+            f"⏱ {describe_duration(reminder.seconds)}のタイマー{what}をセットしました。\n"
+            f"{moment_ja(when, seconds=True)} にお知らせします。\n"
+            f"Timer set for {describe_duration_en(reminder.seconds)} "
+            f"(until {when.strftime('%H:%M:%S')})."
+        )
+    elif reminder.kind is Kind.RECURRING:
+        text = (
+            f"🔁 {rule_ja(reminder)} に{what or 'お知らせ'}をくり返します。\n"
+            f"次回: {moment_ja(when)}\n"
+            f"Repeats; next on {moment_en(when)}."
+        )
+    else:
+        text = (
+            f"⏰ {moment_ja(when)} に{what or 'お知らせ'}をリマインドします。\n"
+            f"I'll remind you on {moment_en(when)}."
+        )
+    return Reply(text, buttons)
+
+
+def notification(reminder: Reminder, zone: ZoneInfo) -> str:
+    """The pushed text: the label first (it is what the lock screen shows)."""
+    if reminder.kind is Kind.TIMER:
+        length = describe_duration(reminder.seconds)
+        if reminder.label:
+            return f"⏰ {reminder.label}の時間です！（{length}）"
+        return f"⏰ {length}たちました！\n{describe_duration_en(reminder.seconds)} are up!"
+    when = moment_ja(local(reminder.occurrence_ms, zone))
+    head = f"⏰ {reminder.label}" if reminder.label else "⏰ リマインダーの時間です"
+    if reminder.kind is Kind.RECURRING:
+        return f"{head}\n（{rule_ja(reminder)}・{when}）"
+    return f"{head}\n（{when} に設定したリマインダー）"
+
+
+def listing(reminders: list[Reminder], zone: ZoneInfo) -> Reply:
+    if not reminders:
+        return Reply(
+            "予定しているリマインダーはありません。\nNo reminders pending.",
+            (Button("10分後", text="10分後"), Button("明日の朝8時", text="明日の朝8時")),
+        )
+    lines = [f"📋 リマインダー一覧（{len(reminders)}件）"]
+    for number, reminder in enumerate(reminders, 1):
+        when = moment_ja(local(reminder.occurrence_ms, zone), seconds=reminder.kind is Kind.TIMER)
+        what = reminder.label or (
+            f"{describe_duration(reminder.seconds)}のタイマー"
+            if reminder.kind is Kind.TIMER
+            else "（内容なし）"
+        )
+        if reminder.kind is Kind.RECURRING:
+            lines.append(f"{number}. {what} — {rule_ja(reminder)}（次回 {when}）")
+        else:
+            lines.append(f"{number}. {what} — {when}")
+    lines.append("「取消 番号」で取り消し、「取消 全部」ですべて取り消します。")
+    buttons = tuple(
+        Button(f"取消 {n}", text=f"取消 {n}") for n in range(1, min(len(reminders), 10) + 1)
+    )
+    return Reply("\n".join(lines), buttons)
+
+
+def cancelled(reminders: list[Reminder], zone: ZoneInfo) -> Reply:
+    if len(reminders) == 1:
+        reminder = reminders[0]
+        what = f"「{reminder.label}」" if reminder.label else ""
+        when = moment_ja(local(reminder.occurrence_ms, zone))
+        return Reply(f"🗑 {when} のリマインダー{what}を取り消しました。\nCancelled.", (LIST_BUTTON,))
+    return Reply(
+        f"🗑 {len(reminders)}件のリマインダーを取り消しました。\nCancelled {len(reminders)}."
+    )
+
+
+def nothing_to_cancel() -> Reply:
+    return Reply("取り消すリマインダーはありません。\nNothing to cancel.", (LIST_BUTTON,))
+
+
+def no_such_number(number: int, count: int) -> Reply:
+    return Reply(
+        f"{number}番のリマインダーはありません（{count}件あります）。「一覧」で番号を確かめてください。\n"
+        f"There is no reminder {number}.",
+        (LIST_BUTTON,),
+    )
+
+
+def chat_full(limit: int) -> Reply:
+    return Reply(
+        f"リマインダーは1つのトークで{limit}件までです。「一覧」から不要なものを取り消してください。\n"
+        f"This chat already has {limit} reminders pending; cancel some first.",
+        (LIST_BUTTON,),
+    )
+
+
+def timezone_set(zone: str, now: datetime) -> Reply:
+    return Reply(
+        f"🌐 タイムゾーンを {zone} にしました（現在 {moment_ja(now)}）。\n"
+        "これから設定するリマインダーに使います。\n"
+        f"Time zone set to {zone}."
+    )
+
+
+def not_stored() -> Reply:
+    return Reply(
+        "ごめんなさい、いまリマインダーを保存できませんでした。少し待ってからもう一度送ってください。\n"
+        "Sorry, the reminder could not be stored. Please try again in a moment."
+    )
+
+
+def already_gone() -> Reply:
+    return Reply(
+        "そのリマインダーはもうありません（取り消し済みか、お知らせ済みです）。\n"
+        "That reminder is already gone.",
+        (LIST_BUTTON,),
+    )

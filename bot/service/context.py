@@ -1,0 +1,66 @@
+"""What event handlers are given: the ports they talk through, and the event being handled."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.adapters.redis.reminder_store import Added
+from bot.domain.reminders import Reminder
+from bot.domain.texts import Reply
+from bot.settings import Settings
+
+
+class ReminderBook(Protocol):
+    """The reminders of each chat, as the web process needs them (ReminderStore)."""
+
+    def add(self, reminder: Reminder, *, event_id: str | None, max_pending: int) -> Added: ...
+    def mark_event_seen(self, event_id: str) -> bool: ...
+    def pending(self, chat_id: str) -> list[Reminder]: ...
+    def remember_listed(self, chat_id: str, reminder_ids: list[str]) -> None: ...
+    def listed(self, chat_id: str) -> list[str]: ...
+    def cancel(self, chat_id: str, reminder_ids: list[str]) -> int: ...
+    def delete_chat(self, chat_id: str) -> int: ...
+    def timezone(self, chat_id: str) -> str | None: ...
+    def set_timezone(self, chat_id: str, zone: str) -> None: ...
+
+
+class Replier(Protocol):
+    def reply(self, reply_token: str, replies: list[Reply]) -> bool: ...
+
+
+class Jobs(Protocol):
+    def enqueue_analysis(
+        self, *, chat_id: str, reply_token: str, text: str, received_ms: int
+    ) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class EventContext:
+    settings: Settings
+    reminders: ReminderBook
+    line: Replier
+    jobs: Jobs
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """One event being handled: where it came from and how to answer it."""
+
+    ctx: EventContext
+    event_id: str
+    chat_id: str
+    reply_token: str
+    timestamp_ms: int
+
+    def reply_once(self, reply: Reply, outcome: str) -> str:
+        """Answer, at most once per webhook event."""
+        if self.event_id and not self.ctx.reminders.mark_event_seen(self.event_id):
+            return "duplicate"
+        self.ctx.line.reply(self.reply_token, [reply])
+        return outcome
+
+    def reply(self, reply: Reply, outcome: str) -> str:
+        """Answer an event already marked as seen (by the store's own once-per-event write)."""
+        self.ctx.line.reply(self.reply_token, [reply])
+        return outcome

@@ -1,0 +1,243 @@
+"""Delivering one claimed entry: push it and carry out what bot.domain.delivery decides.
+
+Nothing here may leave a claimed entry unsettled because something raised: an unexpected
+exception is a failed attempt (counted, backed off, dead-lettered after MAX_ATTEMPTS) — left
+to its lease, it would come back every second forever with its attempts never counted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from redis.exceptions import RedisError
+
+from bot.adapters.line_push import PushResult
+from bot.adapters.redis.delivery_store import (
+    Claimed,
+    ClaimedLegacyTimer,
+    DeadLetter,
+    DeliveryStore,
+)
+from bot.domain import delivery, occurrences, reminder_texts, texts
+from bot.domain.delivery import PushOutcome
+from bot.domain.reminders import Reminder
+from bot.domain.timers import Timer
+
+log = logging.getLogger(__name__)
+
+# How long a settling write (ack, retry, dead letter) keeps trying through a Redis outage.
+SETTLE_DEADLINE_S = 20.0
+REDIS_RETRY_S = (0.1, 0.25, 0.5, 1.0, 2.0)
+
+
+class Pusher(Protocol):
+    async def push(self, to: str, texts: list[str], retry_key: str) -> PushResult: ...
+
+
+@dataclass
+class DeliveryStats:
+    delivered: int = 0
+    already_delivered: int = 0
+    retried: int = 0
+    rate_limited: int = 0
+    dead: int = 0
+    handed_back: int = 0
+    skipped: int = 0  # recurring occurrences missed by more than the grace window
+    failed: int = 0  # attempts our own code raised in (counted like a 5xx)
+
+
+class Deliverer:
+    def __init__(
+        self,
+        store: DeliveryStore,
+        pusher: Pusher,
+        *,
+        default_zone: ZoneInfo,
+        clock: Callable[[], int],
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self._store = store
+        self._pusher = pusher
+        self._zone = default_zone
+        self._clock = clock
+        self._jitter = jitter
+        self.stats = DeliveryStats()
+
+    async def deliver(self, entry: Claimed) -> None:
+        try:
+            if isinstance(entry, ClaimedLegacyTimer):
+                await self._deliver_legacy(entry.member, entry.timer)
+            elif entry.reminder is None:
+                await self._dead_malformed(entry.member)
+            else:
+                await self._deliver(entry.reminder, entry.timezone)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("delivery raised; counted as a failed attempt")
+            await self._failed(entry)
+
+    async def hand_back(self, entry: Claimed, now: int) -> None:
+        """Sent or not, it goes back: a repeat carries the same retry key (409 = done)."""
+        if isinstance(entry, ClaimedLegacyTimer):
+            timer = entry.timer
+            if timer is None:
+                return
+            await self.settle(lambda: self._store.requeue_legacy(entry.member, timer, now))
+        else:
+            reminder = entry.reminder
+            if reminder is None:
+                return
+            await self.settle(lambda: self._store.requeue(reminder, reminder, now))
+        self.stats.handed_back += 1
+
+    async def _deliver(self, reminder: Reminder, zone_name: str) -> None:
+        zone = occurrences.zone_of(zone_name, self._zone)
+        plan = occurrences.plan(reminder, self._clock(), zone)
+        if isinstance(plan, occurrences.Skip):
+            self.stats.skipped += 1
+            await self.settle(lambda: self._store.ack(reminder, plan.then))
+            return
+        text = reminder_texts.notification(reminder, zone)
+        result = await self._push(reminder.chat_id, text, reminder.retry_key)
+        now = self._clock()
+        decision = self._decide(result, reminder.attempt)
+        if isinstance(decision, delivery.Acknowledge):
+            log.debug("delivered late_ms=%d", now - reminder.occurrence_ms)
+            await self.settle(lambda: self._store.ack(reminder, plan.then))
+        elif isinstance(decision, delivery.RetryAt):
+            at = now + decision.delay_ms
+            await self.settle(lambda: self._store.requeue(reminder, reminder.next_attempt(), at))
+        elif isinstance(decision, delivery.PauseAll):
+            await self._pause(now, decision.wait_ms)
+            at = now + decision.wait_ms
+            await self.settle(lambda: self._store.requeue(reminder, reminder, at))
+        else:
+            letter = DeadLetter(
+                reminder.member,
+                reminder.encode(),
+                reminder.chat_id,
+                decision.reason,
+                result.status,
+                result.request_id,
+                now,
+            )
+            log.warning("reminder dead-lettered: %s status=%s", decision.reason, result.status)
+            await self.settle(lambda: self._store.dead_letter(reminder, letter, now, plan.then))
+
+    async def _deliver_legacy(self, member: str, timer: Timer | None) -> None:
+        """A timer of the previous release: the same policy on its own keys and retry key."""
+        if timer is None:
+            letter = DeadLetter(member, "", "", "malformed", None, None, self._clock())
+            await self.settle(lambda: self._store.dead_letter_legacy(member, letter, self._clock()))
+            self.stats.dead += 1
+            return
+        result = await self._push(timer.chat_id, texts.timer_done(timer), timer.retry_key)
+        now = self._clock()
+        decision = self._decide(result, timer.attempt)
+        if isinstance(decision, delivery.Acknowledge):
+            await self.settle(lambda: self._store.ack_legacy(member))
+        elif isinstance(decision, delivery.RetryAt):
+            at = now + decision.delay_ms
+            await self.settle(lambda: self._store.requeue_legacy(member, timer.next_attempt(), at))
+        elif isinstance(decision, delivery.PauseAll):
+            await self._pause(now, decision.wait_ms)
+            at = now + decision.wait_ms
+            await self.settle(lambda: self._store.requeue_legacy(member, timer, at))
+        else:
+            letter = DeadLetter(
+                member, "", timer.chat_id, decision.reason, result.status, result.request_id, now
+            )
+            await self.settle(lambda: self._store.dead_letter_legacy(member, letter, now))
+
+    async def _failed(self, entry: Claimed) -> None:
+        """Our own code raised while delivering `entry`: retry it later like a 5xx."""
+        now = self._clock()
+        if isinstance(entry, ClaimedLegacyTimer):
+            timer = entry.timer
+            if timer is None:
+                return
+            decision = self._decide(PushResult(PushOutcome.FAILED), timer.attempt)
+            if isinstance(decision, delivery.RetryAt):
+                at = now + decision.delay_ms
+                retry = timer.next_attempt()
+                await self.settle(lambda: self._store.requeue_legacy(entry.member, retry, at))
+            else:
+                letter = DeadLetter(entry.member, "", timer.chat_id, "gave_up", None, None, now)
+                await self.settle(lambda: self._store.dead_letter_legacy(entry.member, letter, now))
+            return
+        reminder = entry.reminder
+        if reminder is None:
+            return
+        decision = self._decide(PushResult(PushOutcome.FAILED), reminder.attempt)
+        if isinstance(decision, delivery.RetryAt):
+            at = now + decision.delay_ms
+            await self.settle(lambda: self._store.requeue(reminder, reminder.next_attempt(), at))
+        else:
+            letter = DeadLetter(
+                reminder.member, reminder.encode(), reminder.chat_id, "gave_up", None, None, now
+            )
+            await self.settle(lambda: self._store.dead_letter(reminder, letter, now))
+
+    async def _dead_malformed(self, member: str) -> None:
+        letter = DeadLetter(member, "", "", "malformed", None, None, self._clock())
+        await self.settle(lambda: self._store.drop_malformed(member, letter, self._clock()))
+        self.stats.dead += 1
+
+    async def _push(self, to: str, text: str, retry_key: str) -> PushResult:
+        try:
+            return await self._pusher.push(to, [text], retry_key)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("push raised; counted as a failed attempt")
+            return PushResult(PushOutcome.FAILED)
+
+    def _decide(self, result: PushResult, failed_attempts: int) -> delivery.Decision:
+        decision = delivery.decide(
+            result.outcome, failed_attempts, result.retry_after_s, self._jitter()
+        )
+        s = self.stats
+        if isinstance(decision, delivery.Acknowledge):
+            if result.outcome is PushOutcome.DELIVERED:
+                s.delivered += 1
+            else:
+                s.already_delivered += 1
+        elif isinstance(decision, delivery.RetryAt):
+            s.retried += 1
+            s.failed += result.outcome is PushOutcome.FAILED
+        elif isinstance(decision, delivery.PauseAll):
+            s.rate_limited += 1
+        else:
+            s.dead += 1
+        return decision
+
+    async def _pause(self, now: int, wait_ms: int) -> None:
+        log.warning("LINE answered 429; pausing pushes for %d ms", wait_ms)
+        await self.settle(lambda: self._store.pause_pushes(now + wait_ms, now))
+
+    async def settle(self, operation: Callable[[], Awaitable[object]]) -> None:
+        """Retry a Redis write through an outage. If it never lands the lease runs out, the
+        entry is claimed again and the retry key turns the repeat push into a 409."""
+        deadline = time.monotonic() + SETTLE_DEADLINE_S
+        attempt = 0
+        while True:
+            try:
+                await operation()
+                return
+            except (RedisError, OSError) as exc:
+                if time.monotonic() > deadline:
+                    log.error(
+                        "could not settle a claimed entry (%s); its lease will return it",
+                        type(exc).__name__,
+                    )
+                    return
+                await asyncio.sleep(REDIS_RETRY_S[min(attempt, len(REDIS_RETRY_S) - 1)])
+                attempt += 1

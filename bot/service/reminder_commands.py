@@ -1,0 +1,155 @@
+"""A chat message (or a tapped button) turned into a reminder or a command, and answered.
+
+Relative expressions resolve against the event's `timestamp` in the chat's time zone: the
+user's moment, so a redelivered event resolves the same, however late it arrives.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from redis.exceptions import ResponseError
+
+from bot.adapters.redis.reminder_store import Added
+from bot.domain import intents, reminder_texts, texts
+from bot.domain.occurrences import zone_of
+from bot.domain.parsing import read_message
+from bot.domain.reminders import Kind, Reminder, reminder_id_for_event
+from bot.service.context import Turn
+
+log = logging.getLogger(__name__)
+
+# Postback data the bot itself puts on buttons; anything else is refused without effect.
+_UNDO = re.compile(r"undo:([A-Za-z0-9_-]{8})")
+
+
+def chat_zone(turn: Turn) -> ZoneInfo:
+    return zone_of(turn.ctx.reminders.timezone(turn.chat_id) or "", turn.ctx.settings.tz)
+
+
+def handle_text(text: str, turn: Turn) -> str:
+    zone = chat_zone(turn)
+    now = datetime.fromtimestamp(turn.timestamp_ms / 1000, UTC).astimezone(zone)
+    max_ahead = timedelta(days=turn.ctx.settings.reminder_max_days)
+    intent = read_message(text, now=now, max_ahead=max_ahead)
+    reminder = _reminder_for(intent, turn)
+    if reminder is not None:
+        return _arm(turn, reminder, zone)
+    if isinstance(intent, intents.ListReminders):
+        return _list(turn, zone)
+    if isinstance(intent, intents.CancelReminder):
+        return _cancel(turn, intent.number, zone)
+    if isinstance(intent, intents.SetTimezone):
+        return _set_timezone(turn, intent.zone)
+    if isinstance(intent, intents.Analyze):
+        return _analyze(turn, intent.text)
+    if isinstance(intent, intents.ShowHelp):
+        return turn.reply_once(texts.help_text(), "help")
+    if isinstance(intent, intents.OutOfRange):
+        return turn.reply_once(texts.out_of_range(intent.reason), "out_of_range")
+    reason = intent.reason if isinstance(intent, intents.Unreadable) else ""
+    return turn.reply_once(texts.unreadable(reason), "unreadable")
+
+
+def handle_postback(data: str, turn: Turn) -> str:
+    """Buttons the bot sent. Two taps are two events with the same data: the effect comes
+    from the data (cancelling an id that is gone changes nothing), so it happens once."""
+    undo = _UNDO.fullmatch(data) if len(data) <= 300 else None
+    if undo is None:
+        return turn.reply_once(texts.unknown_button(), "postback_unknown")
+    if not turn.ctx.reminders.mark_event_seen(turn.event_id):
+        return "duplicate"
+    reminder_id = undo.group(1)
+    zone = chat_zone(turn)
+    # Only this chat's reminders: the id is looked up under the chat the event came from.
+    victims = [r for r in turn.ctx.reminders.pending(turn.chat_id) if r.id == reminder_id]
+    if not victims or not turn.ctx.reminders.cancel(turn.chat_id, [reminder_id]):
+        return turn.reply(reminder_texts.already_gone(), "undo_nothing")
+    return turn.reply(reminder_texts.cancelled(victims, zone), "undo")
+
+
+def _ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def _reminder_for(intent: intents.Intent, turn: Turn) -> Reminder | None:
+    """The reminder an intent sets (its id derived from the event: a redelivery names it)."""
+    rid = reminder_id_for_event(turn.event_id or str(turn.timestamp_ms))
+    chat = turn.chat_id
+    if isinstance(intent, intents.StartTimer):
+        due = turn.timestamp_ms + intent.seconds * 1000
+        return Reminder(chat, rid, Kind.TIMER, due, intent.label, str(intent.seconds))
+    if isinstance(intent, intents.RemindOnce):
+        return Reminder(chat, rid, Kind.ONCE, _ms(intent.at), intent.label)
+    if isinstance(intent, intents.RemindRecurring):
+        rule = intent.rule.encode()
+        return Reminder(chat, rid, Kind.RECURRING, _ms(intent.first), intent.label, rule)
+    return None
+
+
+def _arm(turn: Turn, reminder: Reminder, zone: ZoneInfo) -> str:
+    limit = turn.ctx.settings.max_reminders_per_chat
+    try:
+        added = turn.ctx.reminders.add(reminder, event_id=turn.event_id or None, max_pending=limit)
+    except ResponseError as exc:
+        if "OOM" not in str(exc):
+            raise
+        # Redis is full: say so rather than pretend (a silent loss is the one thing not allowed).
+        log.error("redis refused a reminder: out of memory")
+        return turn.reply(reminder_texts.not_stored(), "not_stored")
+    if added is Added.DUPLICATE:
+        return "duplicate"
+    if added is Added.FULL:
+        return turn.reply(reminder_texts.chat_full(limit), "chat_full")
+    turn.ctx.line.reply(turn.reply_token, [reminder_texts.confirmation(reminder, zone)])
+    return reminder.kind.name.lower()
+
+
+def _list(turn: Turn, zone: ZoneInfo) -> str:
+    if not turn.ctx.reminders.mark_event_seen(turn.event_id):
+        return "duplicate"
+    pending = turn.ctx.reminders.pending(turn.chat_id)
+    turn.ctx.reminders.remember_listed(turn.chat_id, [r.id for r in pending])
+    return turn.reply(reminder_texts.listing(pending, zone), "list")
+
+
+def _cancel(turn: Turn, number: int | None, zone: ZoneInfo) -> str:
+    if not turn.ctx.reminders.mark_event_seen(turn.event_id):
+        return "duplicate"
+    book = turn.ctx.reminders
+    pending = book.pending(turn.chat_id)
+    if not pending:
+        return turn.reply(reminder_texts.nothing_to_cancel(), "cancel_nothing")
+    if number is None:
+        book.cancel(turn.chat_id, [r.id for r in pending])
+        return turn.reply(reminder_texts.cancelled(pending, zone), "cancel_all")
+    # The N the user saw in the last 一覧 (reminders may have fired since), else today's order.
+    order = book.listed(turn.chat_id) or [r.id for r in pending]
+    by_id = {r.id: r for r in pending}
+    if not 1 <= number <= len(order) or order[number - 1] not in by_id:
+        return turn.reply(reminder_texts.no_such_number(number, len(pending)), "cancel_unknown")
+    victim = by_id[order[number - 1]]
+    book.cancel(turn.chat_id, [victim.id])
+    return turn.reply(reminder_texts.cancelled([victim], zone), "cancel")
+
+
+def _set_timezone(turn: Turn, zone_name: str) -> str:
+    if not turn.ctx.reminders.mark_event_seen(turn.event_id):
+        return "duplicate"
+    turn.ctx.reminders.set_timezone(turn.chat_id, zone_name)
+    now = datetime.fromtimestamp(turn.timestamp_ms / 1000, UTC).astimezone(ZoneInfo(zone_name))
+    return turn.reply(reminder_texts.timezone_set(zone_name, now), "timezone")
+
+
+def _analyze(turn: Turn, text: str) -> str:
+    if not text:
+        return turn.reply_once(texts.analyze_needs_text(), "analyze_needs_text")
+    if not turn.ctx.reminders.mark_event_seen(turn.event_id):
+        return "duplicate"
+    turn.ctx.jobs.enqueue_analysis(
+        chat_id=turn.chat_id, reply_token=turn.reply_token, text=text, received_ms=turn.timestamp_ms
+    )
+    return "analysis_enqueued"
