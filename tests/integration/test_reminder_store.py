@@ -221,7 +221,9 @@ def test_requeue_dead_removes_exactly_the_letter_it_sends_again(
     assert len(sync_store.dead_letters()) == 3
     assert sync_store.requeue_dead(now_ms=5_000) == 3
     assert sync_store.dead_letters() == []
-    assert redis_client.zcard(keys.REMINDERS_DEAD) + redis_client.zcard(keys.LEGACY_TIMERS_DEAD) == 0
+    assert (
+        redis_client.zcard(keys.REMINDERS_DEAD) + redis_client.zcard(keys.LEGACY_TIMERS_DEAD) == 0
+    )
     assert [r.attempt for r in sync_store.pending("Uchat")] == [0]
     assert redis_client.zscore(keys.REMINDERS_DUE, reminder.member) == 5_000
     (member,) = redis_client.zrange(keys.LEGACY_TIMERS_DUE, 0, -1)
