@@ -142,7 +142,7 @@ class Recurrence:
             if parts.get("BYMONTHDAY") == "-1":
                 return "毎月末"
             if "BYMONTHDAY" in parts:
-                return f"毎月 {parts['BYMONTHDAY']}日"
+                return "毎月 " + "・".join(f"{day}日" for day in parts["BYMONTHDAY"].split(","))
             nth, code = days[:-2].lstrip("+"), days[-2:]
             weekday = _WEEKDAYS_JA.get(code, code)
             return f"毎月 最終{weekday}曜" if nth == "-1" else f"毎月 第{nth}{weekday}曜"

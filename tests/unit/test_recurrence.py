@@ -110,6 +110,7 @@ def test_an_ended_rule_has_no_next() -> None:
     (Recurrence("FREQ=WEEKLY;BYDAY=SA,SU;BYHOUR=10;BYMINUTE=0"), "土日 10:00"),
     (Recurrence("FREQ=MONTHLY;BYDAY=+2TU;BYHOUR=9;BYMINUTE=0"), "毎月 第2火曜 9:00"),
     (Recurrence("FREQ=MONTHLY;BYMONTHDAY=1;BYHOUR=9;BYMINUTE=0"), "毎月 1日 9:00"),
+    (Recurrence("FREQ=MONTHLY;BYMONTHDAY=1,15;BYHOUR=10;BYMINUTE=0"), "毎月 1日・15日 10:00"),
 ])
 def test_describe_ja(rule: Recurrence, words: str) -> None:
     assert rule.describe_ja() == words

@@ -95,7 +95,7 @@ def _timer_for_days(days: int, label: str, now: datetime, max_ahead: timedelta) 
     """N日後: the same wall-clock time N days later, as the elapsed seconds until then."""
     if days <= 0:
         return OutOfRange("not_positive")
-    if timedelta(days=days) > max_ahead + timedelta(days=1):
+    if timedelta(days=days - 1) > max_ahead:  # (no addition: max_ahead may be timedelta.max)
         return OutOfRange("too_far")
     assert now.tzinfo is not None
     later = localize(now.replace(tzinfo=None) + timedelta(days=days), now.tzinfo)

@@ -18,7 +18,9 @@ PERIOD_WORDS = {
     "夜": "night", "晩": "night", "深夜": "late_night", "am": "am", "pm": "pm",
     "morning": "morning", "noon": "noon", "evening": "evening", "night": "night",
 }
-PERIOD_DEFAULT_HOUR = {"morning": 8, "noon": 12, "evening": 17, "night": 20, "late_night": 0}
+# 午前/午後 alone (明日の午後) are the start of the half-day's usual hours: 9:00 and 13:00.
+PERIOD_DEFAULT_HOUR = {"morning": 8, "noon": 12, "evening": 17, "night": 20, "late_night": 0,
+                       "am": 9, "pm": 13}
 _PERIOD = "午前|午後|夕方|深夜|朝|昼|夕|夜|晩"
 _AMPM = r"(?P<ampm>[ap])\.?m\.?(?![a-z])"
 _PATTERNS = (

@@ -14,7 +14,7 @@ _EN_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturda
 # A period word right after the day (明日の朝, 月曜 夜), only when a time, a particle or the
 # end follows — so 明日 朝ごはん keeps 朝ごはん as the label.
 _PERIOD_AFTER = (
-    r"(?:\s*の?\s*(?P<period>朝|昼|夕方|夜|晩)(?=[\s\d、,。!?]|$|に|の|は|から|まで|頃|ごろ)"
+    r"(?:\s*の?\s*(?P<period>午前|午後|朝|昼|夕方|夜|晩)(?=[\s\d、,。!?]|$|に|の|は|から|まで|頃|ごろ)"
     r"|\s+(?P<en_period>morning|noon|evening|night)\b)?"
 )
 _RELATIVE_DAYS = {

@@ -16,11 +16,11 @@ _HOURS = r"(?:時間|hours?|hrs?|h)(?![a-z])"
 _MINUTES = r"(?:分間?|ふん|ぷん|minutes?|mins?|m)(?![a-z])"
 _SECONDS = r"(?:秒間?|びょう|seconds?|secs?|s)(?![a-z])"
 _DURATION = re.compile(
-    rf"(?:\bin\s*)?(?P<sign>-\s*)?(?<![\d.])(?=\d)"
+    rf"(?:\bin\s*|あと\s*|今から\s*)?(?P<sign>-\s*)?(?<![\d.])(?=\d)"
     rf"(?:(?P<h>{_NUMBER})\s*{_HOURS}(?P<h_half>半)?)?\s*"
     rf"(?:(?P<m>{_NUMBER})\s*{_MINUTES}(?P<m_half>半)?)?\s*"
     rf"(?:(?P<s>{_NUMBER})\s*{_SECONDS})?"
-    r"(?:\s*(?:後|later))?",
+    r"(?:\s*(?:後|later|経ったら|たったら|したら))?",
     re.IGNORECASE,
 )
 # A number alone at the start is seconds (the bot's first form: "180", "180 カップ麺").

@@ -160,7 +160,8 @@ def build_rule(spec: RecurringSpec, clock: ClockTime | None, now: datetime) -> R
             n, weekday = spec.nth_weekday
             parts.append(f"BYDAY={n:+d}{RRULE_DAYS[weekday]}")
         else:
-            parts.append(f"BYMONTHDAY={spec.month_day or today.day}")
+            days = spec.month_days or (spec.month_day or today.day,)
+            parts.append("BYMONTHDAY=" + ",".join(str(day) for day in days))
     elif spec.freq == "WEEKLY":
         weekdays = spec.weekdays or (today.weekday(),)
         parts.append("BYDAY=" + ",".join(RRULE_DAYS[day] for day in weekdays))

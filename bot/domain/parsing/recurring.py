@@ -22,7 +22,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("monthly", re.compile(
         rf"毎月(?!曜)\s*(?:(?P<end>末日?|最終日|月末)"
         rf"|第\s*(?P<n>\d+)\s*(?P<nwd>[{WEEKDAY_KANJI}])\s*曜日?"
-        rf"|最終\s*(?P<lwd>[{WEEKDAY_KANJI}])\s*曜日?|(?P<d>\d+)\s*日)?{_PERIOD_AFTER}")),
+        rf"|最終\s*(?P<lwd>[{WEEKDAY_KANJI}])\s*曜日?|(?P<d>\d+\s*日(?:\s*[・、,と]\s*\d+\s*日)*))?"
+        rf"{_PERIOD_AFTER}")),
     ("weekly", re.compile(
         rf"(?P<mod>毎週(?!末)|隔週|毎(?=[{WEEKDAY_KANJI}]曜))\s*(?P<days>{_DAY_LIST})?{_PERIOD_AFTER}")),
     ("weekly_en", re.compile(
@@ -48,6 +49,7 @@ class RecurringSpec:
     weekdays: tuple[int, ...] = ()
     interval: int = 1
     month_day: int | None = None
+    month_days: tuple[int, ...] = ()  # 毎月1日と15日
     month: int | None = None
     nth_weekday: tuple[int, int] | None = None  # (n, weekday): 第2火曜 (2, 1), 最終金曜 (-1, 4)
     skip_holidays: bool = False
@@ -92,9 +94,9 @@ def _spec(kind: str, match: re.Match[str]) -> RecurringSpec:
             return RecurringSpec("MONTHLY", nth_weekday=(-1, WEEKDAY_KANJI.index(match["lwd"])),
                                  period=period)
         if match["d"]:
-            day = _number(match["d"])
-            return RecurringSpec("MONTHLY", month_day=day, period=period,
-                                 invalid=not 1 <= day <= 31)
+            days = tuple(sorted({_number(text) for text in re.findall(r"\d+", match["d"])}))
+            return RecurringSpec("MONTHLY", month_days=days, period=period,
+                                 invalid=not all(1 <= day <= 31 for day in days))
         return RecurringSpec("MONTHLY", period=period)
     if kind == "weekly":
         days = _weekdays_ja(match["days"]) if match["days"] else ()
