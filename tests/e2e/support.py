@@ -9,6 +9,7 @@ from typing import Any
 import redis
 
 from bot.adapters.redis import keys
+from bot.adapters.redis.reminder_store import ReminderStore
 from linesim.client import SimClient
 
 Record = dict[str, Any]
@@ -67,30 +68,28 @@ def is_uuid(value: object) -> bool:
         return False
 
 
+def _members_of(client: redis.Redis, key: str, chat: str) -> list[str]:
+    members = (m.decode() if isinstance(m, bytes) else str(m) for m in client.zrange(key, 0, -1))
+    return [m for m in members if m.startswith(f"{chat}:")]
+
+
 def pending_timers(client: redis.Redis, chat: str) -> list[str]:
-    """Stored (due or leased) timers of one chat."""
-    found = []
-    for key in (keys.TIMERS_DUE, keys.TIMERS_LEASED):
-        for member in client.zrange(key, 0, -1):
-            text = member.decode() if isinstance(member, bytes) else str(member)
-            if f"|{chat}|" in text:
-                found.append(text)
-    return found
+    """Queue entries (due or leased) of one chat's reminders."""
+    return [
+        m
+        for key in (keys.REMINDERS_DUE, keys.REMINDERS_LEASED)
+        for m in _members_of(client, key, chat)
+    ]
 
 
 def drop_timers(client: redis.Redis, chat: str) -> None:
-    """Forget a chat's pending timers so a long timer does not outlive its test."""
-    for member in pending_timers(client, chat):
-        client.zrem(keys.TIMERS_DUE, member)
-        client.zrem(keys.TIMERS_LEASED, member)
+    """Forget a chat's pending reminders so a long one does not outlive its test."""
+    ReminderStore(client).delete_chat(chat)
 
 
 def wait_leased(client: redis.Redis, chat: str, timeout: float) -> None:
-    """Until a worker holds one of the chat's timers under a lease (a claim in progress)."""
+    """Until a worker holds one of the chat's reminders under a lease (a claim in progress)."""
     deadline = time.monotonic() + timeout
-    while not any(
-        f"|{chat}|" in (m.decode() if isinstance(m, bytes) else str(m))
-        for m in client.zrange(keys.TIMERS_LEASED, 0, -1)
-    ):
+    while not _members_of(client, keys.REMINDERS_LEASED, chat):
         assert time.monotonic() < deadline, f"no timer of {chat} was claimed in {timeout}s"
         time.sleep(0.005)  # Redis has no notification for this; a short poll is the event

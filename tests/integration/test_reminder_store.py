@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import redis
 import redis.asyncio as aioredis
@@ -226,7 +226,7 @@ def test_requeue_dead_removes_exactly_the_letter_it_sends_again(
     )
     assert [r.attempt for r in sync_store.pending("Uchat")] == [0]
     assert redis_client.zscore(keys.REMINDERS_DUE, reminder.member) == 5_000
-    (member,) = redis_client.zrange(keys.LEGACY_TIMERS_DUE, 0, -1)
+    (member,) = cast(list[bytes], redis_client.zrange(keys.LEGACY_TIMERS_DUE, 0, -1))
     assert Timer.decode(member).attempt == 0
     assert Timer.decode(member).retry_key == legacy.retry_key
 
