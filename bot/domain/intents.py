@@ -84,8 +84,8 @@ class Unreadable:
     """Text the bot cannot act on.
 
     `reason`: "empty", "no_time", "invalid_date", "invalid_time", "unknown_timezone",
-    "cancel_needs_number". With "no_time", `label` keeps what the user wanted to be reminded
-    of, so the bot can ask when.
+    "cancel_needs_number" (bare キャンセル), "no_such_number" (取消 0). With "no_time",
+    `label` keeps what the user wanted to be reminded of, so the bot can ask when.
     """
 
     kind: ClassVar[str] = "unreadable"

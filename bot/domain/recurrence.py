@@ -122,7 +122,10 @@ class Recurrence:
         """The rule in words: "毎週 月・水・金 7:00", "平日(祝日を除く) 8:00", "毎月末 18:00"."""
         parts = _rule_parts(self.rule)
         clock = f"{int(parts['BYHOUR'].split(',')[0])}:{int(parts['BYMINUTE'].split(',')[0]):02d}"
-        return f"{self._describe_days(parts)} {clock}"
+        days = self._describe_days(parts)
+        if self.skip_holidays and "祝日" not in days:
+            days += "(祝日を除く)"
+        return f"{days} {clock}"
 
     def _describe_days(self, parts: dict[str, str]) -> str:
         freq = parts["FREQ"]

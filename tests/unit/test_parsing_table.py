@@ -211,6 +211,7 @@ MONTH_END | 毎月30日 | recurring | 2027-03-30T09:00+09:00 |
 FEB | 毎月末 18:00 | recurring | 2027-02-28T18:00+09:00 |
 FEB | 毎月29日 | recurring | 2027-03-29T09:00+09:00 |
 FEB | 2月29日 | out_of_range | too_far |
+FEB | 毎年2月29日 | recurring | 2028-02-29T09:00+09:00 |
 AFTER_FEB | 2月29日 | once | 2028-02-29T09:00+09:00 |
 AFTER_FEB | 毎年2月29日 | recurring | 2028-02-29T09:00+09:00 |
 LEAP_EVE | 毎年2月29日 | recurring | 2028-02-29T09:00+09:00 |

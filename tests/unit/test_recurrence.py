@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.domain.holidays import is_japanese_holiday
+from bot.domain.intents import RemindRecurring
+from bot.domain.parsing import read_message
 from bot.domain.recurrence import Recurrence, localize
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -137,3 +139,20 @@ def test_encoding_is_short_ascii_and_round_trips() -> None:
 def test_decode_refuses_garbage(garbage: str) -> None:
     with pytest.raises(ValueError):  # noqa: PT011 - any ValueError is the contract
         Recurrence.decode(garbage)
+
+
+def test_every_other_monday_is_anchored_on_its_first_day() -> None:
+    intent = read_message("隔週月曜 9:00", now=tokyo(2026, 12, 1, 10))
+    assert isinstance(intent, RemindRecurring)
+    assert intent.rule.anchor == date(2026, 12, 7)
+    assert intent.rule.encode().endswith(";X-FROM=20261207")
+    later = intent.rule.occurrences(intent.first, TOKYO, 2)
+    assert [moment.date() for moment in later] == [date(2026, 12, 21), date(2027, 1, 4)]
+    # Read a week later, the same rule still fires on the anchor's weeks, not the new week.
+    assert intent.rule.next_after(tokyo(2026, 12, 14, 10), TOKYO) == tokyo(2026, 12, 21, 9)
+
+
+def test_a_holiday_flag_on_another_rule_is_described() -> None:
+    rule = Recurrence("FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=0", skip_holidays=True)
+    assert rule.describe_ja() == "毎週 月曜(祝日を除く) 9:00"
+    assert rule.next_after(tokyo(2027, 1, 8), TOKYO) == tokyo(2027, 1, 18, 9)

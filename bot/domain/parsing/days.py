@@ -13,7 +13,7 @@ WEEKDAY_KANJI = "月火水木金土日"
 _EN_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 # A period word right after the day (明日の朝, 月曜 夜), only when a time, a particle or the
 # end follows — so 明日 朝ごはん keeps 朝ごはん as the label.
-_PERIOD_AFTER = (
+PERIOD_AFTER = (
     r"(?:\s*の?\s*(?P<period>午前|午後|朝|昼|夕方|夜|晩)(?=[\s\d、,。!?]|$|に|の|は|から|まで|頃|ごろ)"
     r"|\s+(?P<en_period>morning|noon|evening|night)\b)?"
 )
@@ -25,23 +25,23 @@ _RELATIVE_DAYS = {
     "今朝": (0, "morning"),
 }
 _RELATIVE = re.compile(
-    rf"(?:the\s+)?(?P<word>{'|'.join(_RELATIVE_DAYS)}){_PERIOD_AFTER}", re.IGNORECASE
+    rf"(?:the\s+)?(?P<word>{'|'.join(_RELATIVE_DAYS)}){PERIOD_AFTER}", re.IGNORECASE
 )
 _WEEKDAY_JA = re.compile(
-    rf"(?P<mod>再来週|来週|今週|今度|次)?\s*の?\s*(?P<wd>[{WEEKDAY_KANJI}])曜日?{_PERIOD_AFTER}"
+    rf"(?P<mod>再来週|来週|今週|今度|次)?\s*の?\s*(?P<wd>[{WEEKDAY_KANJI}])曜日?{PERIOD_AFTER}"
 )
 _WEEKDAY_EN = re.compile(
-    rf"(?:(?P<mod>next|this|coming)\s+)?(?:on\s+)?(?P<wd>{'|'.join(_EN_WEEKDAYS)})\b{_PERIOD_AFTER}",
+    rf"(?:(?P<mod>next|this|coming)\s+)?(?:on\s+)?(?P<wd>{'|'.join(_EN_WEEKDAYS)})\b{PERIOD_AFTER}",
     re.IGNORECASE,
 )
 _DATES = (
-    re.compile(rf"(?<!\d)(?P<y>\d+)\s*年\s*(?P<m>\d+)\s*月\s*(?P<d>\d+)\s*日(?!\s*後){_PERIOD_AFTER}"),
+    re.compile(rf"(?<!\d)(?P<y>\d+)\s*年\s*(?P<m>\d+)\s*月\s*(?P<d>\d+)\s*日(?!\s*後){PERIOD_AFTER}"),
     re.compile(
-        rf"(?<![\d/.-])(?P<y>\d{{4}})[/.-](?P<m>\d{{1,2}})[/.-](?P<d>\d{{1,2}})(?![\d/]){_PERIOD_AFTER}"
+        rf"(?<![\d/.-])(?P<y>\d{{4}})[/.-](?P<m>\d{{1,2}})[/.-](?P<d>\d{{1,2}})(?![\d/]){PERIOD_AFTER}"
     ),
-    re.compile(rf"(?<![\d.])(?P<m>\d+)\s*月\s*(?P<d>\d+)\s*日(?!\s*後){_PERIOD_AFTER}"),
-    re.compile(rf"(?<![\d/.:])(?P<m>\d{{1,2}})/(?P<d>\d{{1,2}})(?![\d/:]){_PERIOD_AFTER}"),
-    re.compile(rf"(?<![\d./月])(?P<d>\d{{1,2}})日(?!\s*[後間中])(?!曜){_PERIOD_AFTER}"),
+    re.compile(rf"(?<![\d.])(?P<m>\d+)\s*月\s*(?P<d>\d+)\s*日(?!\s*後){PERIOD_AFTER}"),
+    re.compile(rf"(?<![\d/.:])(?P<m>\d{{1,2}})/(?P<d>\d{{1,2}})(?![\d/:]){PERIOD_AFTER}"),
+    re.compile(rf"(?<![\d./月])(?P<d>\d{{1,2}})日(?!\s*[後間中])(?!曜){PERIOD_AFTER}"),
 )
 
 
@@ -80,7 +80,7 @@ class DateDay:
 Day = RelativeDay | WeekdayDay | DateDay
 
 
-def _period(match: re.Match[str]) -> str | None:
+def period_of(match: re.Match[str]) -> str | None:
     word = match["period"] or match["en_period"]
     return PERIOD_WORDS[word.lower()] if word else None
 
@@ -95,7 +95,7 @@ def take_day(scanner: Scanner) -> Day | None:
     match = scanner.take(_RELATIVE)
     if match is not None:
         days, period = _RELATIVE_DAYS[match["word"].lower()]
-        return RelativeDay(days, _period(match) or period)
+        return RelativeDay(days, period_of(match) or period)
     for pattern in _DATES:
         match = scanner.take(pattern)
         if match is None:
@@ -106,15 +106,15 @@ def take_day(scanner: Scanner) -> Day | None:
         assert day is not None  # every date pattern has a day group
         month = _small(match.groupdict().get("m"))
         digits = len(year_text) if year_text else 4
-        return DateDay(year, month, day, digits, _period(match))
+        return DateDay(year, month, day, digits, period_of(match))
     match = scanner.take(_WEEKDAY_JA)
     if match is not None:
         weeks = {None: None, "今度": None, "次": None, "今週": 0, "来週": 1, "再来週": 2}
         return WeekdayDay(WEEKDAY_KANJI.index(match["wd"]), weeks[match["mod"]], False,
-                          _period(match))
+                          period_of(match))
     match = scanner.take(_WEEKDAY_EN)
     if match is not None:
         weekday = _EN_WEEKDAYS.index(match["wd"].lower())
         strictly = (match["mod"] or "").lower() == "next"
-        return WeekdayDay(weekday, None, strictly, _period(match))
+        return WeekdayDay(weekday, None, strictly, period_of(match))
     return None

@@ -1,12 +1,18 @@
 """Recurring expressions: 毎日, 毎朝, 毎晩, 平日, 土日, 毎週月水金, 隔週月曜, 毎月1日,
-毎月第2火曜, 毎月末, 毎年3月3日, every day, every weekday, every monday."""
+毎月第2火曜, 毎月末, 毎年3月3日, every day, every weekday, every monday.
+
+Choices: 平日 / every weekday skip Japanese public holidays; 土日 and 毎週X曜 do not. 毎月31日
+fires only in months that have a 31st and 毎年2月29日 only in leap years (RFC 5545 skips
+dates a period lacks); 毎月末 is BYMONTHDAY=-1. 毎週 / 毎月 / 毎年 alone repeat on the
+reference day's weekday / day of month / date.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from bot.domain.parsing.days import _PERIOD_AFTER, WEEKDAY_KANJI, _period
+from bot.domain.parsing.days import PERIOD_AFTER, WEEKDAY_KANJI, period_of
 from bot.domain.parsing.labels import Scanner
 
 RRULE_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -18,25 +24,25 @@ _DAY_LIST = rf"{_ONE_DAY}(?:\s*[・、,と]?\s*{_ONE_DAY})*"
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("yearly", re.compile(
         r"毎年\s*(?:(?P<m>\d+)\s*月\s*(?P<d>\d+)\s*日|(?P<sm>\d{1,2})/(?P<sd>\d{1,2})(?![\d/]))?"
-        + _PERIOD_AFTER)),
+        + PERIOD_AFTER)),
     ("monthly", re.compile(
         rf"毎月(?!曜)\s*(?:(?P<end>末日?|最終日|月末)"
         rf"|第\s*(?P<n>\d+)\s*(?P<nwd>[{WEEKDAY_KANJI}])\s*曜日?"
         rf"|最終\s*(?P<lwd>[{WEEKDAY_KANJI}])\s*曜日?|(?P<d>\d+\s*日(?:\s*[・、,と]\s*\d+\s*日)*))?"
-        rf"{_PERIOD_AFTER}")),
+        rf"{PERIOD_AFTER}")),
     ("weekly", re.compile(
-        rf"(?P<mod>毎週(?!末)|隔週|毎(?=[{WEEKDAY_KANJI}]曜))\s*(?P<days>{_DAY_LIST})?{_PERIOD_AFTER}")),
+        rf"(?P<mod>毎週(?!末)|隔週|毎(?=[{WEEKDAY_KANJI}]曜))\s*(?P<days>{_DAY_LIST})?{PERIOD_AFTER}")),
     ("weekly_en", re.compile(
         rf"every\s+(?P<other>other\s+)?(?P<days>(?:{_EN_DAYS})(?:\s*(?:,|and|&)\s*(?:{_EN_DAYS}))*)"
-        + _PERIOD_AFTER, re.IGNORECASE)),
-    ("weekends", re.compile(r"(?:毎週末|週末|土日|every\s+weekend|weekends)" + _PERIOD_AFTER,
+        + PERIOD_AFTER, re.IGNORECASE)),
+    ("weekends", re.compile(r"(?:毎週末|週末|土日|every\s+weekend|weekends)" + PERIOD_AFTER,
                             re.IGNORECASE)),
-    ("weekdays", re.compile(r"(?:毎平日|平日|every\s+weekday|weekdays)" + _PERIOD_AFTER,
+    ("weekdays", re.compile(r"(?:毎平日|平日|every\s+weekday|weekdays)" + PERIOD_AFTER,
                             re.IGNORECASE)),
-    ("mornings", re.compile(r"(?:毎朝|every\s+morning)" + _PERIOD_AFTER, re.IGNORECASE)),
-    ("nights", re.compile(r"(?:毎晩|毎夜|every\s+(?:evening|night))" + _PERIOD_AFTER,
+    ("mornings", re.compile(r"(?:毎朝|every\s+morning)" + PERIOD_AFTER, re.IGNORECASE)),
+    ("nights", re.compile(r"(?:毎晩|毎夜|every\s+(?:evening|night))" + PERIOD_AFTER,
                           re.IGNORECASE)),
-    ("daily", re.compile(r"(?:毎日(?!曜)|every\s*day|daily)" + _PERIOD_AFTER, re.IGNORECASE)),
+    ("daily", re.compile(r"(?:毎日(?!曜)|every\s*day|daily)" + PERIOD_AFTER, re.IGNORECASE)),
 )
 
 
@@ -54,7 +60,7 @@ class RecurringSpec:
     nth_weekday: tuple[int, int] | None = None  # (n, weekday): 第2火曜 (2, 1), 最終金曜 (-1, 4)
     skip_holidays: bool = False
     period: str | None = None
-    invalid: bool = field(default=False)
+    invalid: bool = False
 
 
 def _weekdays_ja(days: str) -> tuple[int, ...]:
@@ -73,7 +79,7 @@ def _number(text: str) -> int:
 
 
 def _spec(kind: str, match: re.Match[str]) -> RecurringSpec:
-    period = _period(match)
+    period = period_of(match)
     if kind == "yearly":
         month_text, day_text = match["m"] or match["sm"], match["d"] or match["sd"]
         if month_text is None:
