@@ -186,6 +186,19 @@ def handle_all(events: list[Event], context: EventContext) -> None:
         log.info("event id=%s type=%s outcome=%s ms=%.1f", event_id, event_type(event), outcome, ms)
 
 
+def read_body() -> bytes | None:
+    """The raw body, or None past MAX_BODY_BYTES; never reads more than the bound."""
+    if request.content_length is not None:
+        # Flask's MAX_CONTENT_LENGTH refuses a longer Content-Length before reading (413).
+        return request.get_data(cache=False)
+    if "chunked" not in request.headers.get("Transfer-Encoding", "").lower():
+        return b""
+    # Chunked: werkzeug would hand over an empty stream (gunicorn does not set
+    # wsgi.input_terminated), though gunicorn does end the dechunked stream itself.
+    body = request.environ["wsgi.input"].read(MAX_BODY_BYTES + 1)
+    return None if len(body) > MAX_BODY_BYTES else bytes(body)
+
+
 def create_app(settings: Settings, services: Callable[[], WebServices] | None = None) -> Flask:
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
@@ -198,9 +211,9 @@ def create_app(settings: Settings, services: Callable[[], WebServices] | None = 
         signature = request.headers.get("X-Line-Signature", "")
         if not signature:
             return jsonify(error="missing X-Line-Signature"), 400
-        # Flask's MAX_CONTENT_LENGTH bounds this read: a longer Content-Length is refused
-        # before reading, a longer chunked body once the bound is passed (both 413).
-        body = request.get_data(cache=False)
+        body = read_body()
+        if body is None:
+            return jsonify(error="body too large"), 413
         if not valid_signature(secret, body, signature):
             return jsonify(error="invalid signature"), 400
         try:

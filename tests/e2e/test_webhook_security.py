@@ -151,3 +151,11 @@ def test_signed_body_over_the_limit_is_413_and_changes_nothing(
     assert time.monotonic() - started < 2.0
     assert not redis_conn.exists(keys.event_seen_key(event_id))
     assert request_count(sim) == requests_before, "the bot called the LINE API"
+
+
+def test_small_chunked_webhook_is_read_and_answered(stack: Stack) -> None:
+    body = json.dumps({"destination": BOT_ID, "events": []})
+    head = [("X-Line-Signature", sign(stack.env["LINE_CHANNEL_SECRET"], body)),
+            ("Transfer-Encoding", "chunked")]  # fmt: skip
+    raw = body.encode()
+    assert _post_raw(stack, head, [f"{len(raw):x}\r\n".encode() + raw + b"\r\n0\r\n\r\n"]) == 200
