@@ -148,6 +148,15 @@ def test_a_delivery_that_raises_counts_attempts_backs_off_and_is_dead_lettered(
     def broken(key: str) -> PushResult:
         raise RuntimeError("a bug in the push path")
 
+    async def settled(attempts: int) -> list[int]:
+        """Until the failed attempt is written back (or, at the last, dead-lettered)."""
+        async with asyncio.timeout(5):
+            while True:
+                found = [r.attempt for r in store.pending("Ubroken")]
+                if found == [attempts] or (not found and store.dead_letters()):
+                    return found
+                await asyncio.sleep(0.005)  # a Redis write with no event to await
+
     async def scenario() -> list[int]:
         pusher = ScriptedPusher(answer=broken)
         seen_attempts: list[int] = []
@@ -155,12 +164,9 @@ def test_a_delivery_that_raises_counts_attempts_backs_off_and_is_dead_lettered(
             await wake(client)
             for attempt in range(1, MAX_ATTEMPTS + 1):
                 await pusher.wait_for(attempt)
-                await asyncio.sleep(0.05)  # let the requeue land before reading it
-                if attempt < MAX_ATTEMPTS:
-                    (pending,) = store.pending("Ubroken")
-                    seen_attempts.append(pending.attempt)
-                    clock.now_ms += 10 * 60_000  # past any backoff (capped at 5 min)
-                    await wake(client)
+                seen_attempts.extend(await settled(attempt))
+                clock.now_ms += 10 * 60_000  # past any backoff (capped at 5 min)
+                await wake(client)
         return seen_attempts
 
     attempts = asyncio.run(scenario())
