@@ -81,6 +81,10 @@ class BenchFake:
     def count_429(self) -> int:
         return int(_http(f"{self.url}/_bench/stats")["statuses"].get("429", 0))
 
+    def accepted(self) -> int:
+        """How many pushes were accepted so far (cheaper to poll than the pushes)."""
+        return int(_http(f"{self.url}/_bench/stats")["accepted"])
+
     def set_rate(self, rate: float | None) -> None:
         _http(f"{self.url}/_bench/config", {"rate": rate or 0})
 

@@ -1,7 +1,7 @@
 """Sliding-burst bench: 4,000 timers due at one instant against a sliding-window LINE fake.
 
     python -m bench.sliding_burst [--claim store,window:0,window:100] [--repeat 1] [--workers 1]
-                                  [--legacy]
+                                  [--concurrency 200] [--legacy]
 
 LINE's limit is 2,000 pushes/s; the fake (bench.linefake, linesim's SlidingWindow) refuses any
 request that would make a sliding second hold more, counting refused ones too. Goal: 0 × 429
@@ -157,6 +157,7 @@ def run_once(
     *,
     workers: int,
     legacy: bool = False,
+    concurrency: int = CONCURRENCY,
 ) -> Run:
     client.flushall()
     line.set_rate(RATE)  # a fresh window
@@ -167,7 +168,7 @@ def run_once(
             line.url,
             logdir / "timer_worker.log",
             rate_per_s=RATE,
-            concurrency=CONCURRENCY,
+            concurrency=concurrency,
             client=client,
             script=script,
             subscribed_after=i + 1,
@@ -232,6 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--claim", default="store", help="store, window:<margin>, comma-separated")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--concurrency", type=int, default=CONCURRENCY)
     parser.add_argument(
         "--legacy", action="store_true", help="write previous-release timers (timers:due)"
     )
@@ -246,12 +248,14 @@ def main(argv: list[str] | None = None) -> int:
         what = "legacy timers" if args.legacy else "reminders"
         print(f"# sliding burst: {COUNT:,} {what} due at one instant, LINE fake {line.name} "
               f"(sliding 1-s window, {RATE:,.0f}/s, {LATENCY_MS:.0f} ms), {args.workers} worker(s) "
-              f"× concurrency {CONCURRENCY}; {store_claim_name()}; logs in {logdir}")  # fmt: skip
+              f"× concurrency {args.concurrency}; {store_claim_name()}; "
+              f"logs in {logdir}")  # fmt: skip
         for kind in kinds:
             for _ in range(args.repeat):
                 run = run_once(
-                    kind, client, server.url, line, logdir, workers=args.workers, legacy=args.legacy
-                )
+                    kind, client, server.url, line, logdir,
+                    workers=args.workers, legacy=args.legacy, concurrency=args.concurrency,
+                )  # fmt: skip
                 runs.append(run)
                 _print_row(runs[-1])
     finally:
