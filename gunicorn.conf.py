@@ -3,8 +3,29 @@
 import os
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '5000')}"
-# Threads overlap the one reply call each webhook makes; the PaaS sets WEB_CONCURRENCY.
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+
+# Worker model: gthread, 2 processes × 8 threads, each process with one reply-sender thread
+# (bot/adapters/reply_sender.py). The reply left the request, so a request is ~1 ms of CPU
+# (signature, JSON, the SDK's models, one Redis script) and no waiting on LINE: the web is
+# CPU-bound, and threads only need to cover Redis round trips and slow clients.
+# Measured with bench.webhook (2,000 timer webhooks, one new connection each, LINE at 50 ms;
+# load generator, linesim and Redis on the same 2 cores), req/s and p99 at 20 | 200 concurrent:
+#   before (reply in the request, 2 × 8)   266 req/s p99 123 ms | –     (original bot: 35, 588)
+#   2 × 2                                  1,716 / 26 ms | 1,729 / 217 ms
+#   2 × 4                                  2,037 / 21 ms | 1,773 / 295 ms
+#   2 × 8 (chosen)                         1,950 / 22 ms | 1,723 / 162 ms
+#   2 × 16                                 1,550 / 29 ms | 1,764 / 164 ms
+#   1 × 8                                    798 / 42 ms |   745 / 398 ms
+# (a quiet machine, 2026-12-01, with the timer-only event handler; after the reminder handler
+# landed (~1.1 ms CPU a request) and with other work taking ~0.7 core, the full bench gave
+# 2 × 8 945–1,253 req/s, p99 38–52 ms at 20; 824–861 req/s, p99 466–576 ms at 200; none
+# over 2 s).
+# It saturates at 5–20 concurrent, the host's two cores full; past that latency grows with
+# concurrency (p99 ~0.7–1.1 s at 400), still inside LINE's 2 s. A second process doubles
+# the rate (two GILs); more threads than 8 add GIL contention, fewer queue requests behind
+# slow connections. gevent was not taken: nothing in the request waits long enough for
+# greenlets to pay, and monkey-patching would fight the sender's asyncio thread.
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))  # the PaaS sets it (2 on basic)
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 # Redis: 8 connections for all web workers together (see bot/entrypoints/web.py).
