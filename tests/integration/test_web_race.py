@@ -5,6 +5,7 @@ the Procfile's `web` command (gthread, 2 workers each)."""
 from __future__ import annotations
 
 import http.client
+import logging
 import threading
 import time
 import uuid
@@ -14,6 +15,8 @@ from typing import cast
 import pytest
 import redis
 
+from bot.adapters.reply_sender import ReplySender
+from bot.domain.texts import Reply
 from linesim import ids
 from localdev.redis_server import free_port
 from localdev.stack import Stack
@@ -194,3 +197,29 @@ def test_sigterm_hands_replies_to_rq_when_line_hangs(one_web: Stack) -> None:
     got = one_web.sim.wait_messages(len(users), since=since, timeout=40)
     assert sorted(m["to"] for m in got) == sorted(users)
     client.close()
+
+
+def test_a_reply_line_never_answers_is_dropped_once_its_token_is_too_old(
+    two_webs: tuple[Stack, int], caplog: pytest.LogCaptureFixture
+) -> None:
+    """Each call bounded (0.3 s here), tried again while the token is young (1 s here), then
+    dropped with a log line; and the queue is bounded: past `capacity`, refused at once."""
+    stack, _ = two_webs
+    stack.sim.set_faults(latency_ms=5000)
+    sender = ReplySender(stack.sim_url, stack.env["LINE_CHANNEL_ACCESS_TOKEN"], timeout_s=0.3,
+                         capacity=2, token_valid_s=1.0)  # fmt: skip
+    try:
+        caplog.set_level(logging.INFO)
+        assert sender.reply("a" * 32, [Reply("one")])
+        assert sender.reply("b" * 32, [Reply("two")])
+        assert not sender.reply("c" * 32, [Reply("three")])  # full
+        wait_for("the sender to give up", lambda: sender.pending() == 0, 10)
+        assert sender.stats["expired"] == 2
+        assert sender.stats["dropped_full"] == 1
+        messages = [r.getMessage() for r in caplog.records]
+        assert sum("reply dropped reason=expired" in m for m in messages) == 2
+        assert any("reply dropped reason=queue_full" in m for m in messages)
+        assert not any("a" * 32 in m or "one" in m.split() for m in messages)
+    finally:
+        assert sender.close(1.0) == 0
+        stack.sim.set_faults(latency_ms=0)
