@@ -85,6 +85,28 @@ class SimClient:
         result: dict[str, Any] = self._post("/_sim/webhook/text", body)
         return result
 
+    def send_postback(
+        self,
+        data: str,
+        params: dict[str, str] | None = None,
+        user_id: str | None = None,
+        *,
+        group_id: str | None = None,
+        room_id: str | None = None,
+    ) -> dict[str, Any]:
+        """A tapped postback button; `params` {date|time|datetime} for a datetimepicker answer."""
+        body: dict[str, Any] = {"data": data}
+        for key, value in (
+            ("params", params),
+            ("userId", user_id),
+            ("groupId", group_id),
+            ("roomId", room_id),
+        ):
+            if value is not None:
+                body[key] = value
+        result: dict[str, Any] = self._post("/_sim/webhook/postback", body)
+        return result
+
     def send_event(self, event: dict[str, Any]) -> dict[str, Any]:
         """Any event; missing fields are filled as LINE would."""
         result: dict[str, Any] = self._post("/_sim/webhook/event", {"event": event})
@@ -158,6 +180,30 @@ class SimClient:
     def requests(self, since: int = 0) -> list[dict[str, Any]]:
         """Every LINE API request, rejected ones included."""
         found: list[dict[str, Any]] = self._get("/_sim/requests", since=since)["requests"]
+        return found
+
+    def webhooks(
+        self, since: int = 0, event_type: str | None = None, chat: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Webhooks sent to the bot {seq, events, status, elapsed_ms, sent_at_ms[, error]}."""
+        answer = self._get("/_sim/webhooks", since=since, type=event_type, chat=chat)
+        found: list[dict[str, Any]] = answer["webhooks"]
+        return found
+
+    def wait_webhooks(
+        self,
+        count: int = 1,
+        since: int = 0,
+        event_type: str | None = None,
+        chat: str | None = None,
+        timeout: float = 10.0,
+    ) -> list[dict[str, Any]]:
+        """Block until `count` matching webhooks after `since` were sent, or `timeout`."""
+        query = {"since": since, "count": count, "type": event_type, "chat": chat}
+        answer = self._call(
+            "GET", "/_sim/webhooks/wait", query={**query, "timeout": timeout}, timeout=timeout + 10
+        )
+        found: list[dict[str, Any]] = answer["webhooks"]
         return found
 
     def stats(self) -> dict[str, Any]:

@@ -71,6 +71,9 @@ class FaultConfig:
     timeout_hold_s: float = 30.0
     window_429: Window429 | None = None
     monthly_limit: bool = False
+    # What GET /v2/bot/message/quota reports (null: no limit). Reported only: `monthly_limit`
+    # is what refuses pushes, so long benches and tests are never cut off at 200.
+    quota_limit: int | None = 200
     rate_limits: dict[str, float | None] = field(default_factory=lambda: dict(DEFAULT_RATE_LIMITS))
     reply_token_ttl_s: float = 60.0
     retry_key_ttl_s: float = 24 * 3600.0
@@ -116,6 +119,8 @@ def _apply(cfg: FaultConfig, key: str, value: Any) -> None:
         cfg.script = items
     elif key == "monthly_limit":
         cfg.monthly_limit = bool(value)
+    elif key == "quota_limit":
+        cfg.quota_limit = None if value is None else _count(value)
     elif key == "seed":
         cfg.seed = None if value is None else int(value)
     elif key == "push_error_status":
@@ -130,6 +135,12 @@ def _apply(cfg: FaultConfig, key: str, value: Any) -> None:
         if number < 0:
             raise ValueError("must not be negative")
         setattr(cfg, key, number)
+
+
+def _count(value: Any) -> int:
+    if isinstance(value, bool) or int(value) != value or value < 0:
+        raise ValueError("must be a whole number >= 0 (null: no limit)")
+    return int(value)
 
 
 def _positive(value: Any) -> float:

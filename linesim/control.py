@@ -63,12 +63,13 @@ def _parts(request: web.Request) -> tuple[Simulator, aiohttp.ClientSession]:
     return request.app[SIM_KEY], request.app[SESSION_KEY]
 
 
-def _complete(sim: Simulator, partials: list[Any], text: bool = False) -> list[Record]:
+Builder = Callable[[Simulator, Record], Record]
+
+
+def _complete(sim: Simulator, partials: list[Any], build: Builder | None = None) -> list[Record]:
     """Complete caller-supplied events; malformed ones are the caller's error (400), not ours."""
     try:
-        return [
-            webhook.complete_event(sim, webhook.text_event(sim, p) if text else p) for p in partials
-        ]
+        return [webhook.complete_event(sim, build(sim, p) if build else p) for p in partials]
     except (TypeError, ValueError, AttributeError, KeyError) as exc:
         raise _bad(f"cannot build the event: {type(exc).__name__}: {exc}") from exc
 
@@ -78,7 +79,16 @@ async def webhook_text(request: web.Request) -> web.Response:
     body = await _json_body(request)
     if not isinstance(body.get("text"), str):
         raise _bad("text (a string) is required")
-    event = _complete(sim, [body], text=True)[0]
+    event = _complete(sim, [body], webhook.text_event)[0]
+    result = await webhook.deliver(sim, session, [event])
+    return web.json_response(_answer(event, result))
+
+
+async def webhook_postback(request: web.Request) -> web.Response:
+    """A tapped postback button, or a date/time picked with a datetimepicker (`params`)."""
+    sim, session = _parts(request)
+    body = await _json_body(request)
+    event = _complete(sim, [body], webhook.postback_event)[0]
     result = await webhook.deliver(sim, session, [event])
     return web.json_response(_answer(event, result))
 
@@ -165,6 +175,36 @@ async def requests(request: web.Request) -> web.Response:
     return web.json_response({"requests": found, "last_seq": sim.requests.last_seq})
 
 
+def _webhook_filter(request: web.Request) -> Callable[[Record], bool] | None:
+    etype, chat = request.query.get("type"), request.query.get("chat")
+    if not etype and not chat:
+        return None
+
+    def match(record: Record) -> bool:
+        return any(
+            (not etype or e.get("type") == etype)
+            and (not chat or webhook.chat_id(e.get("source") or {}) == chat)
+            for e in record["events"]
+        )
+
+    return match
+
+
+async def webhooks(request: web.Request) -> web.Response:
+    """Webhooks sent to the bot (?since=&type=&chat=; `wait` long-polls for `count`)."""
+    sim = request.app[SIM_KEY]
+    since = int(_query_num(request, "since", 0))
+    if request.path.endswith("/wait"):
+        count = int(_query_num(request, "count", 1))
+        timeout = min(MAX_WAIT_S, _query_num(request, "timeout", 10.0))
+        found, timed_out = await sim.webhooks.wait(since, count, timeout, _webhook_filter(request))
+    else:
+        found, timed_out = sim.webhooks.since(since, _webhook_filter(request)), False
+    return web.json_response(
+        {"webhooks": found, "last_seq": sim.webhooks.last_seq, "timed_out": timed_out}
+    )
+
+
 async def stats(request: web.Request) -> web.Response:
     sim = request.app[SIM_KEY]
     out = sim.stats.to_dict()
@@ -228,6 +268,7 @@ async def chat_page(request: web.Request) -> web.FileResponse:
 def add_routes(app: web.Application) -> None:
     r = app.router
     r.add_post("/_sim/webhook/text", webhook_text)
+    r.add_post("/_sim/webhook/postback", webhook_postback)
     r.add_post("/_sim/webhook/event", webhook_event)
     r.add_post("/_sim/webhook/events", webhook_events)
     r.add_post("/_sim/webhook/redeliver", webhook_redeliver)
@@ -235,6 +276,8 @@ def add_routes(app: web.Application) -> None:
     r.add_get("/_sim/messages", messages)
     r.add_get("/_sim/messages/wait", messages_wait)
     r.add_get("/_sim/requests", requests)
+    r.add_get("/_sim/webhooks", webhooks)
+    r.add_get("/_sim/webhooks/wait", webhooks)
     r.add_get("/_sim/stats", stats)
     r.add_get("/_sim/faults", faults_get)
     r.add_post("/_sim/faults", faults_set)

@@ -7,7 +7,7 @@ from typing import Any
 from linesim.config import FaultConfig, SimConfig
 from linesim.faults import FaultEngine
 from linesim.ratelimit import SlidingWindow
-from linesim.state import RecordLog, ReplyTokens, RetryKeys, Stats
+from linesim.state import RecordLog, ReplyTokens, RetryKeys, RichMenus, Stats
 
 MAX_STORED_EVENTS = 100_000
 
@@ -22,6 +22,11 @@ class Simulator:
         self.faults = FaultEngine(config.faults.updated({}))
         self.messages = RecordLog(config.max_records)
         self.requests = RecordLog(config.max_records)
+        # Every webhook sent to the bot: {seq, events, status, elapsed_ms, sent_at_ms[, error]}.
+        self.webhooks = RecordLog(config.max_records)
+        self.richmenus = RichMenus()
+        # Members seen speaking in each group or room: a push there bills each of them.
+        self.members: dict[str, set[str]] = {}
         self.tokens = ReplyTokens(self.clock)
         self.retry_keys = RetryKeys(self.clock)
         self.stats = Stats()
@@ -68,6 +73,15 @@ class Simulator:
         entry.update({k: v for k, v in profile.items() if v is not None})
         return entry
 
+    def know_member(self, chat: str, user_id: str) -> None:
+        self.members.setdefault(chat, set()).add(user_id)
+
+    def recipients(self, to: str | list[str]) -> int:
+        """How many messages LINE bills for one push or multicast."""
+        if isinstance(to, list):
+            return len(to)
+        return max(1, len(self.members.get(to, ()))) if to[:1] in ("C", "R") else 1
+
     def store_event(self, event: dict[str, Any]) -> None:
         if len(self.events) >= MAX_STORED_EVENTS:
             self.events.pop(next(iter(self.events)))
@@ -84,6 +98,9 @@ class Simulator:
         """Forget messages, requests, tokens, keys, users, events; faults back to start-up ones."""
         self.messages.clear()
         self.requests.clear()
+        self.webhooks.clear()
+        self.richmenus.clear()
+        self.members.clear()
         self.tokens.clear()
         self.retry_keys.clear()
         self.users.clear()

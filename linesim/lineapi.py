@@ -151,7 +151,7 @@ def _deliver(
     sim.stats.accepted[kind] += 1
     if kind != "reply":
         # LINE bills per recipient, not per message object.
-        sim.stats.billable += len(to) if isinstance(to, list) else 1
+        sim.stats.billable += sim.recipients(to)
     return sent
 
 

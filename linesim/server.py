@@ -14,7 +14,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from linesim import control, lineapi, validation
+from linesim import control, lineapi, richmenu, validation
 from linesim.config import SimConfig
 from linesim.core import Simulator
 from linesim.lineapi import SIM_KEY
@@ -30,6 +30,7 @@ def build_app(config: SimConfig | None = None) -> web.Application:
     config = config or SimConfig()
     app = web.Application(client_max_size=CLIENT_MAX_SIZE)
     app[SIM_KEY] = Simulator(config)
+    richmenu.add_routes(app)  # before lineapi's catch-all 404 for unknown /v2 paths
     lineapi.add_routes(app)
     control.add_routes(app)
     app.cleanup_ctx.append(_lifecycle)

@@ -193,3 +193,34 @@ class Stats:
             "faults_injected": dict(self.faults),
             "webhooks": dict(self.webhooks),
         }
+
+
+@dataclass
+class RichMenu:
+    """A created rich menu: LINE's object plus its uploaded image, if any."""
+
+    menu: dict[str, Any]
+    image: bytes | None = None
+    content_type: str = ""
+
+
+class RichMenus:
+    """The channel's rich menus and the default one shown to every user."""
+
+    def __init__(self) -> None:
+        self.menus: dict[str, RichMenu] = {}
+        self.default_id: str | None = None
+
+    def default(self) -> RichMenu | None:
+        return self.menus.get(self.default_id) if self.default_id else None
+
+    def delete(self, menu_id: str) -> bool:
+        if self.menus.pop(menu_id, None) is None:
+            return False
+        if self.default_id == menu_id:
+            self.default_id = None
+        return True
+
+    def clear(self) -> None:
+        self.menus.clear()
+        self.default_id = None

@@ -7,6 +7,8 @@ import json
 import threading
 from typing import Any
 
+from linesim import tapping
+
 # Importing linebot.v3.messaging takes ~1.7 s, so the server starts first and loads it in a thread;
 # LINE API handlers wait for it, the control API does not.
 _models: dict[str, Any] = {}
@@ -48,6 +50,7 @@ def load_models() -> None:
             multicast=models.MulticastRequest,
             loading=models.ShowLoadingAnimationRequest,
             message=models.Message,
+            richmenu=models.RichMenuRequest,
         )
         _loaded.set()
 
@@ -105,6 +108,8 @@ def _check_messages(messages: Any) -> list[Detail]:
                         "property": f"{where}.text",
                     }
                 )
+        if mtype in ("flex", "template") or "quickReply" in msg:
+            details.extend(tapping.check_message(msg, where))
     return details
 
 
@@ -117,6 +122,8 @@ def _check_limits(kind: str, body: dict[str, Any]) -> list[Detail]:
         if type(seconds) is not int or not 5 <= seconds <= 60 or seconds % 5:
             return [{"message": "Must be a multiple of 5 in 5..60", "property": "loadingSeconds"}]
         return []
+    if kind == "richmenu":
+        return richmenu_limits(body)
     details = _check_messages(body.get("messages"))
     if kind == "multicast":
         to = body.get("to")
@@ -126,6 +133,42 @@ def _check_limits(kind: str, body: dict[str, Any]) -> list[Detail]:
         details.append({"message": "May not be empty", "property": "to"})
     elif kind == "reply" and not (isinstance(body.get("replyToken"), str) and body["replyToken"]):
         details.append({"message": "May not be empty", "property": "replyToken"})
+    return details
+
+
+RICH_MENU_SIZES = ((2500, 1686), (2500, 843))
+MAX_AREAS = 20
+
+
+def richmenu_limits(body: dict[str, Any]) -> list[Detail]:
+    """A rich menu as LINE takes it: a standard size, 1..20 areas inside it, each with an action."""
+    size = body.get("size")
+    if not isinstance(size, dict) or (size.get("width"), size.get("height")) not in RICH_MENU_SIZES:
+        return [{"message": "Must be 2500x1686 or 2500x843", "property": "size"}]
+    details: list[Detail] = []
+    for key, limit in (("name", 300), ("chatBarText", 14)):
+        value = body.get(key)
+        if not isinstance(value, str) or not value or len(value) > limit:
+            details.append({"message": f"Length must be between 1 and {limit}", "property": key})
+    if not isinstance(body.get("selected"), bool):
+        details.append({"message": "Must be a boolean", "property": "selected"})
+    areas = body.get("areas")
+    if not isinstance(areas, list) or not 1 <= len(areas) <= MAX_AREAS:
+        details.append({"message": f"Size must be between 1 and {MAX_AREAS}", "property": "areas"})
+        return details
+    for i, area in enumerate(areas):
+        where = f"areas[{i}]"
+        bounds = area.get("bounds") if isinstance(area, dict) else None
+        try:
+            x, y, w, h = (int(bounds[k]) for k in ("x", "y", "width", "height"))  # type: ignore[index]
+        except (TypeError, KeyError, ValueError):
+            details.append({"message": "Must have x, y, width and height", "property": where})
+            continue
+        if x < 0 or y < 0 or w < 1 or h < 1 or x + w > size["width"] or y + h > size["height"]:
+            details.append(
+                {"message": "Must be within the rich menu", "property": f"{where}.bounds"}
+            )
+        details.extend(tapping.check_action(area.get("action"), f"{where}.action"))
     return details
 
 

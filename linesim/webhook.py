@@ -48,19 +48,49 @@ def chat_id(source: dict[str, Any]) -> str:
     return str(source.get("groupId") or source.get("roomId") or source.get("userId") or "")
 
 
+def source_of(sim: Simulator, body: dict[str, Any]) -> dict[str, Any]:
+    """The event source a control call names: userId (demo user by default), groupId, roomId."""
+    user_id = body.get("userId") or sim.config.demo_user_id
+    if body.get("groupId"):
+        return {"type": "group", "groupId": body["groupId"], "userId": user_id}
+    if body.get("roomId"):
+        return {"type": "room", "roomId": body["roomId"], "userId": user_id}
+    return {"type": "user", "userId": user_id}
+
+
 def text_event(sim: Simulator, body: dict[str, Any]) -> dict[str, Any]:
     """The partial event behind POST /_sim/webhook/text."""
-    user_id = body.get("userId") or sim.config.demo_user_id
-    source: dict[str, Any] = {"type": "user", "userId": user_id}
-    if body.get("groupId"):
-        source = {"type": "group", "groupId": body["groupId"], "userId": user_id}
-    elif body.get("roomId"):
-        source = {"type": "room", "roomId": body["roomId"], "userId": user_id}
     event: dict[str, Any] = {
         "type": "message",
         "mode": body.get("mode") or "active",
-        "source": source,
+        "source": source_of(sim, body),
         "message": {"type": "text", "text": str(body.get("text", ""))},
+    }
+    if body.get("timestamp") is not None:
+        event["timestamp"] = int(body["timestamp"])
+    return event
+
+
+# A datetimepicker's answer; richmenuswitch actions send newRichMenuAliasId and status.
+POSTBACK_PARAMS = frozenset({"date", "time", "datetime", "newRichMenuAliasId", "status"})
+
+
+def postback_event(sim: Simulator, body: dict[str, Any]) -> dict[str, Any]:
+    """The partial event behind POST /_sim/webhook/postback: what a tapped button sends."""
+    data = body.get("data")
+    if not isinstance(data, str) or len(data) > 300:
+        raise ValueError("data (a string of at most 300 characters) is required")
+    postback: dict[str, Any] = {"data": data}
+    params = body.get("params")
+    if params is not None:
+        if not isinstance(params, dict) or not set(params) <= POSTBACK_PARAMS:
+            raise ValueError("params may hold date, time or datetime")
+        postback["params"] = {k: str(v) for k, v in params.items()}
+    event: dict[str, Any] = {
+        "type": "postback",
+        "mode": body.get("mode") or "active",
+        "source": source_of(sim, body),
+        "postback": postback,
     }
     if body.get("timestamp") is not None:
         event["timestamp"] = int(body["timestamp"])
@@ -94,6 +124,8 @@ def complete_event(sim: Simulator, partial: dict[str, Any]) -> dict[str, Any]:
         event.pop("replyToken", None)
     if isinstance(source, dict) and source.get("userId"):
         sim.know_user(str(source["userId"]))
+        if source.get("type") in ("group", "room"):
+            sim.know_member(chat_id(source), str(source["userId"]))
     sim.store_event(event)
     return event
 
@@ -144,4 +176,11 @@ async def deliver(
 ) -> dict[str, Any]:
     """Sign and send one webhook carrying `events`."""
     body = encode(sim, events)
-    return await post(sim, session, body, ids.sign(sim.config.channel_secret, body))
+    sent_at_ms = time.time() * 1000
+    result = await post(sim, session, body, ids.sign(sim.config.channel_secret, body))
+    record = {"events": events, "status": result["status"], "elapsed_ms": result["elapsed_ms"]}
+    record["sent_at_ms"] = sent_at_ms
+    if "error" in result:
+        record["error"] = result["error"]
+    sim.webhooks.append(record)
+    return result
