@@ -22,6 +22,8 @@ Measured on this repo's 2-CPU host, 1 worker × concurrency 200 (429s per run; t
     window CLAIM, margin 25 ms                   15, 0, 0                1.6-2.6 s
     window CLAIM, margin 50 / 100 / 150 ms       0 (3 runs each)         1.62 / 1.68 / 1.74 s
     reminder_scripts.CLAIM (margin 100)          0                       1.73 s
+    the same, reminders (rem:due) / --legacy     0 / 0                   1.70 / 1.84 s
+    the same, --concurrency 500                  0, 0 (slack 31 ms)      1.41 s
 2 workers: token bucket 76, 76 × 429 in 3.04 s; window margin 25-100: 0 × 429 in 1.32-1.46 s.
 "Slack" (accepted pushes: how much later the second second could have arrived) was margin - 12..29
 ms: the grant-to-arrival spread here is ~25-30 ms, the margin's job.
