@@ -13,12 +13,22 @@ from bot.domain.delivery import PushOutcome
 
 log = logging.getLogger(__name__)
 
-__all__ = ["AsyncLinePusher", "PushOutcome", "PushResult", "classify_error", "push_body"]
+__all__ = [
+    "AsyncLinePusher",
+    "Message",
+    "PushOutcome",
+    "PushResult",
+    "classify_error",
+    "push_body",
+    "text_message",
+]
 
 PUSH_PATH = "/v2/bot/message/push"
 MAX_TEXT_CHARS = 5000
 MONTHLY_LIMIT_MESSAGE = "monthly limit"
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+# A message object in LINE's JSON (text, or Flex built by bot.domain.cards).
+Message = dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,14 +65,14 @@ class AsyncLinePusher:
             "User-Agent: line-timer-bot\r\n"
         ).encode("latin-1")
 
-    def request_bytes(self, to: str, texts: list[str], retry_key: str) -> bytes:
-        body = _JSON.encode(push_body(to, texts)).encode()
+    def request_bytes(self, to: str, messages: list[Message], retry_key: str) -> bytes:
+        body = _JSON.encode(push_body(to, messages)).encode()
         tail = f"X-Line-Retry-Key: {retry_key}\r\nContent-Length: {len(body)}\r\n\r\n"
         return self._head + tail.encode("latin-1") + body
 
-    async def push(self, to: str, texts: list[str], retry_key: str) -> PushResult:
+    async def push(self, to: str, messages: list[Message], retry_key: str) -> PushResult:
         try:
-            response = await self._pool.send(self.request_bytes(to, texts, retry_key))
+            response = await self._pool.send(self.request_bytes(to, messages, retry_key))
         except (TimeoutError, OSError) as exc:  # HttpError is an OSError
             log.info("push attempt failed: %s", type(exc).__name__)
             return PushResult(PushOutcome.RETRY)
@@ -76,13 +86,13 @@ class AsyncLinePusher:
         self._pool.close()
 
 
-def push_body(to: str, texts: list[str]) -> dict[str, Any]:
-    """The JSON LINE expects for a push of text messages (the SDK's PushMessageRequest)."""
-    return {
-        "to": to,
-        "messages": [{"type": "text", "text": text[:MAX_TEXT_CHARS]} for text in texts],
-        "notificationDisabled": False,
-    }
+def text_message(text: str) -> Message:
+    return {"type": "text", "text": text[:MAX_TEXT_CHARS]}
+
+
+def push_body(to: str, messages: list[Message]) -> dict[str, Any]:
+    """The JSON LINE expects for a push (the SDK's PushMessageRequest; the tests check it)."""
+    return {"to": to, "messages": messages, "notificationDisabled": False}
 
 
 def classify_error(status: int, headers: Any, body: Any) -> PushResult:

@@ -11,12 +11,18 @@ from bot.domain.timers import Timer
 @dataclass(frozen=True, slots=True)
 class Button:
     """A quick-reply button (label ≤ 20 characters): it sends `text` as the user, or, with
-    `data`, a postback (≤ 300 characters) that shows `display_text` in the chat."""
+    `data`, a postback (≤ 300 characters) that shows `display_text` in the chat; with
+    `picker` (date | time | datetime) too, LINE's date-time picker, whose answer comes back in
+    the postback's params (`initial`, `min`, `max` in LINE's formats, in the chat's zone)."""
 
     label: str
     text: str = ""
     data: str = ""
     display_text: str = ""
+    picker: str = ""
+    initial: str = ""
+    min: str = ""
+    max: str = ""
 
 
 _SUGGESTIONS: tuple[Button, ...] = (
@@ -31,10 +37,12 @@ _SUGGESTIONS: tuple[Button, ...] = (
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """One text message, with optional quick-reply buttons."""
+    """One message, with optional quick-reply buttons: text, or with `flex_json` a Flex
+    message (a bubble or carousel as JSON) whose altText is `text`."""
 
     text: str
     quick_replies: tuple[Button, ...] = field(default=())
+    flex_json: str = ""
 
 
 def describe_duration(seconds: int) -> str:

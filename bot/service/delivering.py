@@ -18,14 +18,14 @@ from zoneinfo import ZoneInfo
 
 from redis.exceptions import RedisError
 
-from bot.adapters.line_push import PushResult
+from bot.adapters.line_push import Message, PushResult, text_message
 from bot.adapters.redis.delivery_store import (
     Claimed,
     ClaimedLegacyTimer,
     DeadLetter,
     DeliveryStore,
 )
-from bot.domain import delivery, occurrences, reminder_texts, texts
+from bot.domain import cards, delivery, occurrences, texts
 from bot.domain.delivery import PushOutcome
 from bot.domain.reminders import Reminder
 from bot.domain.timers import Timer
@@ -38,7 +38,7 @@ REDIS_RETRY_S = (0.1, 0.25, 0.5, 1.0, 2.0)
 
 
 class Pusher(Protocol):
-    async def push(self, to: str, texts: list[str], retry_key: str) -> PushResult: ...
+    async def push(self, to: str, messages: list[Message], retry_key: str) -> PushResult: ...
 
 
 @dataclass
@@ -105,8 +105,8 @@ class Deliverer:
             self.stats.skipped += 1
             await self.settle(lambda: self._store.ack(reminder, plan.then))
             return
-        text = reminder_texts.notification(reminder, zone)
-        result = await self._push(reminder.chat_id, text, reminder.retry_key)
+        card = cards.notification_message(reminder, zone)
+        result = await self._push(reminder.chat_id, card, reminder.retry_key)
         now = self._clock()
         decision = self._decide(result, reminder.attempt)
         if isinstance(decision, delivery.Acknowledge):
@@ -139,7 +139,8 @@ class Deliverer:
             await self.settle(lambda: self._store.dead_letter_legacy(member, letter, self._clock()))
             self.stats.dead += 1
             return
-        result = await self._push(timer.chat_id, texts.timer_done(timer), timer.retry_key)
+        message = text_message(texts.timer_done(timer))
+        result = await self._push(timer.chat_id, message, timer.retry_key)
         now = self._clock()
         decision = self._decide(result, timer.attempt)
         if isinstance(decision, delivery.Acknowledge):
@@ -191,9 +192,9 @@ class Deliverer:
         await self.settle(lambda: self._store.drop_malformed(member, letter, self._clock()))
         self.stats.dead += 1
 
-    async def _push(self, to: str, text: str, retry_key: str) -> PushResult:
+    async def _push(self, to: str, message: Message, retry_key: str) -> PushResult:
         try:
-            return await self._pusher.push(to, [text], retry_key)
+            return await self._pusher.push(to, [message], retry_key)
         except asyncio.CancelledError:
             raise
         except Exception:

@@ -54,7 +54,9 @@ def assert_quiet(sim: SimClient, since: int, chat: str, seconds: float = QUIET_S
 
 
 def text_of(record: Record) -> str:
-    return str(record["messages"][0]["text"])
+    """A message's text, or a Flex message's altText (what the chat list shows)."""
+    message = record["messages"][0]
+    return str(message.get("text") or message.get("altText"))
 
 
 def quick_reply_items(record: Record) -> list[Any]:

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import redis
 import redis.asyncio as aioredis
 
-from bot.adapters.line_push import PushResult
+from bot.adapters.line_push import Message, PushResult
 from bot.adapters.redis import keys
 from bot.adapters.redis.delivery_store import DeliveryStore
 from bot.adapters.redis.reminder_store import ReminderStore
@@ -46,8 +46,10 @@ class ScriptedPusher:
     pushes: list[tuple[str, str, str]] = field(default_factory=list)
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
-    async def push(self, to: str, texts: list[str], retry_key: str) -> PushResult:
-        self.pushes.append((to, texts[0], retry_key))
+    async def push(self, to: str, messages: list[Message], retry_key: str) -> PushResult:
+        # What a phone's lock screen shows: the text, or a card's altText.
+        shown = messages[0].get("altText") or messages[0]["text"]
+        self.pushes.append((to, str(shown), retry_key))
         self.changed.set()
         return self.answer(retry_key)
 
@@ -76,6 +78,9 @@ async def running_worker(
     )
     task = asyncio.create_task(worker.run(install_signal_handlers=False))
     try:
+        async with asyncio.timeout(5):  # a wake-up published before it listens would be lost
+            while not (await client.pubsub_numsub(keys.TIMERS_WAKE_CHANNEL))[0][1]:
+                await asyncio.sleep(0.005)
         yield worker, client
     finally:
         worker.request_stop()

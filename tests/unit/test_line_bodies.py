@@ -2,17 +2,54 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from linebot.v3.messaging import PushMessageRequest, TextMessage
 
 from bot.adapters.line_api import to_line_message
-from bot.adapters.line_push import PushOutcome, classify_error, push_body
+from bot.adapters.line_push import PushOutcome, classify_error, push_body, text_message
+from bot.domain import cards
+from bot.domain.reminders import Kind, Reminder
 from bot.domain.texts import Button, Reply
+
+TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 def test_push_body_matches_the_sdk_model() -> None:
     texts = ["⏰ 3秒たちました！", "second"]
     sdk = PushMessageRequest(to="Uabc", messages=[TextMessage(text=t) for t in texts])
-    assert push_body("Uabc", texts) == sdk.to_dict()
+    assert push_body("Uabc", [text_message(t) for t in texts]) == sdk.to_dict()
+
+
+def test_notification_cards_are_what_the_sdk_model_would_send() -> None:
+    for kind, arg in (
+        (Kind.TIMER, "180"),
+        (Kind.ONCE, ""),
+        (Kind.RECURRING, "FREQ=DAILY;BYHOUR=7;BYMINUTE=0"),
+    ):
+        reminder = Reminder(
+            "U" + "a" * 32, "abcdefgh", kind, 1_796_335_200_000, "ゴミ出し" * 25, arg
+        )
+        body = push_body(reminder.chat_id, [cards.notification_message(reminder, TOKYO)])
+        assert PushMessageRequest.from_dict(body).to_dict() == body
+        data = [
+            button["action"]["data"]
+            for row in body["messages"][0]["contents"]["footer"]["contents"]
+            for button in row.get("contents", [row])
+        ]
+        assert all(len(d) <= 300 for d in data)
+        assert len(body["messages"][0]["altText"]) <= 1500
+
+
+def test_a_flex_reply_keeps_its_quick_replies_and_alt_text() -> None:
+    reminder = Reminder("Uabc", "abcdefgh", Kind.ONCE, 1_796_335_200_000, "歯医者")
+    carousel = cards.list_message([reminder] * 11, TOKYO, alt_text="一覧の文章")
+    reply = Reply("一覧の文章", (Button("一覧", text="一覧"),), flex_json=cards.to_json(carousel))
+    message = to_line_message(reply).to_dict()
+    assert message["altText"] == "一覧の文章"
+    assert message["contents"] == carousel["contents"]
+    assert len(message["contents"]["contents"]) == 11  # 10 reminders and a "more" bubble
+    assert message["quickReply"]["items"][0]["action"]["text"] == "一覧"
 
 
 def test_quick_replies_become_message_and_postback_actions() -> None:
