@@ -84,8 +84,9 @@ def wait_for(what: str, check: object, timeout: float) -> None:
 def two_webs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, int]]:
     """Two gunicorn masters on one Redis and one simulator (so copies surely cross processes),
     each with two workers."""
-    stack = Stack({"WEB_CONCURRENCY": "2"}, processes=["web"],
-                  log_dir=tmp_path_factory.mktemp("race")).start()  # fmt: skip
+    log_dir = tmp_path_factory.mktemp("race")
+    stack = Stack({"WEB_CONCURRENCY": "2"}, processes=["web"], log_dir=log_dir,
+                  startup_timeout_s=90).start()  # fmt: skip
     try:
         port = free_port()
         stack.start_process("web", env={"PORT": str(port)})
@@ -153,7 +154,9 @@ def test_webhook_is_answered_within_a_second_while_line_hangs(two_webs: tuple[St
 
 @pytest.fixture
 def one_web() -> Iterator[Stack]:
-    stack = Stack({"WEB_CONCURRENCY": "2", "REPLY_DRAIN_S": "1"}, processes=["web"]).start()
+    # A generous start-up bound: this machine also runs the other suites at times.
+    env = {"WEB_CONCURRENCY": "2", "REPLY_DRAIN_S": "1"}
+    stack = Stack(env, processes=["web"], startup_timeout_s=90).start()
     try:
         yield stack
     finally:
