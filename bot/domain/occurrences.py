@@ -10,10 +10,10 @@ is skipped, and the reminder is re-armed for its next occurrence after now — a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.domain.recurrence import Recurrence
+from bot.domain.recurrence import Recurrence, localize
 from bot.domain.reminders import Kind, Reminder
 
 RECURRING_GRACE_MS = 30 * 60 * 1000
@@ -68,3 +68,9 @@ def plan(reminder: Reminder, now_ms: int, zone: ZoneInfo) -> Plan:
     if now_ms - reminder.occurrence_ms > RECURRING_GRACE_MS:
         return Skip(following(reminder, now_ms, zone))
     return Send(following(reminder, max(now_ms, reminder.occurrence_ms), zone))
+
+
+def localize_on(day: date, clock_of: datetime, zone: ZoneInfo) -> datetime:
+    """`day` at the wall-clock time of `clock_of` (read in `zone`), e.g. 明日 at the same time."""
+    wall = clock_of.astimezone(zone)
+    return localize(datetime.combine(day, wall.time().replace(tzinfo=None)), zone)

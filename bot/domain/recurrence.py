@@ -23,8 +23,19 @@ _ANCHOR_FLAG = "X-FROM="
 _MAX_CANDIDATES = 400
 _WEEKDAYS_JA = {"MO": "月", "TU": "火", "WE": "水", "TH": "木", "FR": "金", "SA": "土", "SU": "日"}
 _ALLOWED_PARTS = frozenset(
-    {"FREQ", "INTERVAL", "BYDAY", "BYMONTHDAY", "BYMONTH", "BYHOUR", "BYMINUTE", "BYSETPOS",
-     "WKST", "UNTIL", "COUNT"}
+    {
+        "FREQ",
+        "INTERVAL",
+        "BYDAY",
+        "BYMONTHDAY",
+        "BYMONTH",
+        "BYHOUR",
+        "BYMINUTE",
+        "BYSETPOS",
+        "WKST",
+        "UNTIL",
+        "COUNT",
+    }
 )
 
 

@@ -160,3 +160,30 @@ def already_gone() -> Reply:
         "That reminder is already gone.",
         (LIST_BUTTON,),
     )
+
+
+def already_done() -> Reply:
+    return Reply("この通知はもう操作済みです。\nThat was already done.", (LIST_BUTTON,))
+
+
+def done(label: str) -> Reply:
+    what = f"「{label}」" if label else ""
+    return Reply(f"✅ {what}完了にしました。おつかれさまでした！\nMarked as done.", (LIST_BUTTON,))
+
+
+def try_again() -> Reply:
+    return Reply(
+        "いま送信中のため変更できませんでした。少し待ってからもう一度どうぞ。\n"
+        "It is being sent right now; please try again in a moment.",
+        (LIST_BUTTON,),
+    )
+
+
+def skipped(current: Reminder, after: Reminder, zone: ZoneInfo) -> Reply:
+    skipped_at = moment_ja(local(current.occurrence_ms, zone))
+    next_at = moment_ja(local(after.occurrence_ms, zone))
+    return Reply(
+        f"⏭ 次回（{skipped_at}）はお休みします。その次は {next_at} です。\n"
+        f"Skipping {skipped_at}; next on {next_at}.",
+        (LIST_BUTTON,),
+    )

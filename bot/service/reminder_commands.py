@@ -7,23 +7,22 @@ user's moment, so a redelivered event resolves the same, however late it arrives
 from __future__ import annotations
 
 import logging
-import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from redis.exceptions import ResponseError
 
 from bot.adapters.redis.reminder_store import Added
-from bot.domain import intents, reminder_texts, texts
+from bot.domain import cards, intents, reminder_texts, texts
 from bot.domain.occurrences import zone_of
 from bot.domain.parsing import read_message
 from bot.domain.reminders import Kind, Reminder, reminder_id_for_event
+from bot.domain.texts import Reply
+from bot.service import asking
 from bot.service.context import Turn
 
 log = logging.getLogger(__name__)
-
-# Postback data the bot itself puts on buttons; anything else is refused without effect.
-_UNDO = re.compile(r"undo:([A-Za-z0-9_-]{8})")
 
 
 def chat_zone(turn: Turn) -> ZoneInfo:
@@ -34,10 +33,23 @@ def handle_text(text: str, turn: Turn) -> str:
     zone = chat_zone(turn)
     now = datetime.fromtimestamp(turn.timestamp_ms / 1000, UTC).astimezone(zone)
     max_ahead = timedelta(days=turn.ctx.settings.reminder_max_days)
+    question = asking.open_question(turn)
+    if question is not None and asking.is_abandon(text):
+        turn.ctx.reminders.forget_question(turn.chat_id, turn.user_id)
+        return turn.reply_once(asking.abandoned(), "question_abandoned")
     intent = read_message(text, now=now, max_ahead=max_ahead)
     reminder = _reminder_for(intent, turn)
     if reminder is not None:
-        return _arm(turn, reminder, zone)
+        if question is None:
+            return arm(turn, reminder, zone)
+        return _answer(turn, question, reminder, zone)
+    if isinstance(intent, intents.Unreadable) and intent.reason == "no_time":
+        if asking.is_greeting(text):
+            return turn.reply_once(asking.greeting_reply(text), "greeting")
+        if intent.label:
+            if not turn.ctx.reminders.mark_event_seen(turn.event_id):
+                return "duplicate"
+            return turn.reply(asking.ask_when(turn, intent.label, zone), "ask_when")
     if isinstance(intent, intents.ListReminders):
         return _list(turn, zone)
     if isinstance(intent, intents.CancelReminder):
@@ -52,23 +64,6 @@ def handle_text(text: str, turn: Turn) -> str:
         return turn.reply_once(texts.out_of_range(intent.reason), "out_of_range")
     reason = intent.reason if isinstance(intent, intents.Unreadable) else ""
     return turn.reply_once(texts.unreadable(reason), "unreadable")
-
-
-def handle_postback(data: str, turn: Turn) -> str:
-    """Buttons the bot sent. Two taps are two events with the same data: the effect comes
-    from the data (cancelling an id that is gone changes nothing), so it happens once."""
-    undo = _UNDO.fullmatch(data) if len(data) <= 300 else None
-    if undo is None:
-        return turn.reply_once(texts.unknown_button(), "postback_unknown")
-    if not turn.ctx.reminders.mark_event_seen(turn.event_id):
-        return "duplicate"
-    reminder_id = undo.group(1)
-    zone = chat_zone(turn)
-    # Only this chat's reminders: the id is looked up under the chat the event came from.
-    victims = [r for r in turn.ctx.reminders.pending(turn.chat_id) if r.id == reminder_id]
-    if not victims or not turn.ctx.reminders.cancel(turn.chat_id, [reminder_id]):
-        return turn.reply(reminder_texts.already_gone(), "undo_nothing")
-    return turn.reply(reminder_texts.cancelled(victims, zone), "undo")
 
 
 def _ms(moment: datetime) -> int:
@@ -90,10 +85,27 @@ def _reminder_for(intent: intents.Intent, turn: Turn) -> Reminder | None:
     return None
 
 
-def _arm(turn: Turn, reminder: Reminder, zone: ZoneInfo) -> str:
+def _answer(turn: Turn, question: asking.Question, reminder: Reminder, zone: ZoneInfo) -> str:
+    """A time that answers the open 「いつ?」: the question's label unless it brought its own."""
+    if not reminder.label:
+        reminder = replace(reminder, label=question.label)
+    outcome = arm(turn, reminder, zone)
+    if outcome in ("timer", "once", "recurring"):
+        turn.ctx.reminders.forget_question(turn.chat_id, turn.user_id)
+        if question.edit_id:
+            turn.ctx.reminders.cancel(turn.chat_id, [question.edit_id])
+    return outcome
+
+
+def arm(
+    turn: Turn, reminder: Reminder, zone: ZoneInfo, *, outcome: str = "", seen: bool = False
+) -> str:
+    """Store a reminder once per event (`seen`: the caller already marked the event), within
+    the chat's limit, and confirm it."""
     limit = turn.ctx.settings.max_reminders_per_chat
+    event_id = None if seen else turn.event_id or None
     try:
-        added = turn.ctx.reminders.add(reminder, event_id=turn.event_id or None, max_pending=limit)
+        added = turn.ctx.reminders.add(reminder, event_id=event_id, max_pending=limit)
     except ResponseError as exc:
         if "OOM" not in str(exc):
             raise
@@ -105,15 +117,25 @@ def _arm(turn: Turn, reminder: Reminder, zone: ZoneInfo) -> str:
     if added is Added.FULL:
         return turn.reply(reminder_texts.chat_full(limit), "chat_full")
     turn.ctx.line.reply(turn.reply_token, [reminder_texts.confirmation(reminder, zone)])
-    return reminder.kind.name.lower()
+    return outcome or reminder.kind.name.lower()
 
 
 def _list(turn: Turn, zone: ZoneInfo) -> str:
     if not turn.ctx.reminders.mark_event_seen(turn.event_id):
         return "duplicate"
+    return turn.reply(list_reply(turn, zone), "list")
+
+
+def list_reply(turn: Turn, zone: ZoneInfo, *, page: int = 1) -> Reply:
+    """一覧: a carousel (its altText the numbered text list), remembered for `取消 N`."""
     pending = turn.ctx.reminders.pending(turn.chat_id)
-    turn.ctx.reminders.remember_listed(turn.chat_id, [r.id for r in pending])
-    return turn.reply(reminder_texts.listing(pending, zone), "list")
+    if page == 1:
+        turn.ctx.reminders.remember_listed(turn.chat_id, [r.id for r in pending])
+    listing = reminder_texts.listing(pending, zone)
+    if not pending or (page - 1) * cards.LIST_PAGE_SIZE >= len(pending):
+        return listing
+    carousel = cards.list_message(pending, zone, listing.text, page)
+    return replace(listing, flex_json=cards.to_json(carousel))
 
 
 def _cancel(turn: Turn, number: int | None, zone: ZoneInfo) -> str:

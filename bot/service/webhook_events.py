@@ -35,7 +35,8 @@ from linebot.v3.webhooks import (
 
 from bot.domain import texts
 from bot.service.context import EventContext, Jobs, ReminderBook, Replier, Turn
-from bot.service.reminder_commands import handle_postback, handle_text
+from bot.service.reminder_commands import handle_text
+from bot.service.tapping import handle_postback
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,7 @@ def handle_event(event: Event, ctx: EventContext) -> str:
         chat_id=chat_id,
         reply_token=getattr(event, "reply_token", None) or "",
         timestamp_ms=int(getattr(event, "timestamp", 0) or 0),
+        user_id=getattr(getattr(event, "source", None), "user_id", None) or "",
     )
     return handler(event, turn)
 
@@ -97,7 +99,8 @@ def _on_text(event: MessageEvent, turn: Turn) -> str:
 
 @on(PostbackEvent)
 def _on_postback(event: PostbackEvent, turn: Turn) -> str:
-    return handle_postback(event.postback.data or "", turn)
+    params = event.postback.params if isinstance(event.postback.params, dict) else None
+    return handle_postback(event.postback.data or "", params, turn)
 
 
 @on(MessageEvent, StickerMessageContent)

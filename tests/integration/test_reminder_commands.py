@@ -1,90 +1,29 @@
-"""The event handlers in-process: real ReminderStore on a real redis-server, and a replier and
-job queue that implement the handlers' Protocols, so each reply can be read back."""
+"""The event handlers in-process (see handler_support): what a user types, and what is stored
+and said."""
 
 from __future__ import annotations
 
-import itertools
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 import redis
-from linebot.v3.webhooks import Event, MessageEvent, PostbackEvent, UnfollowEvent
+from linebot.v3.webhooks import UnfollowEvent
 
 from bot.adapters.redis import keys
-from bot.adapters.redis.reminder_store import ReminderStore
 from bot.domain.reminders import Kind
-from bot.domain.texts import Reply
 from bot.service.webhook_events import EventContext, handle_event
-from bot.settings import Settings
+from tests.integration.handler_support import (
+    USER,
+    at,
+    base_event,
+    ctx,
+    postback,
+    replies_of,
+    text,
+)
 
-TOKYO = ZoneInfo("Asia/Tokyo")
-USER = "U" + "1" * 32
-_ids = itertools.count(1)
-
-
-@dataclass
-class RecordingReplier:
-    replies: list[tuple[str, Reply]] = field(default_factory=list)
-
-    def reply(self, reply_token: str, replies: list[Reply]) -> bool:
-        self.replies.extend((reply_token, r) for r in replies)
-        return True
-
-    @property
-    def last(self) -> str:
-        return self.replies[-1][1].text
-
-
-@dataclass
-class NoJobs:
-    def enqueue_analysis(
-        self, *, chat_id: str, reply_token: str, text: str, received_ms: int
-    ) -> str:
-        raise AssertionError("no analysis expected")
-
-
-@pytest.fixture
-def ctx(redis_client: redis.Redis) -> EventContext:
-    settings = Settings("secret", "token", "redis://unused", max_reminders_per_chat=3)
-    return EventContext(settings, ReminderStore(redis_client), RecordingReplier(), NoJobs())
-
-
-def at(year: int, month: int, day: int, hour: int, minute: int) -> int:
-    return int(datetime(year, month, day, hour, minute, tzinfo=TOKYO).timestamp() * 1000)
-
-
-def _base(kind: str, when_ms: int, chat: str, extra: dict[str, Any]) -> dict[str, Any]:
-    source = {"type": "user", "userId": chat}
-    if chat.startswith("C"):
-        source = {"type": "group", "groupId": chat, "userId": USER}
-    return {
-        "type": kind,
-        "mode": "active",
-        "timestamp": when_ms,
-        "source": source,
-        "webhookEventId": f"01EVENT{next(_ids):019d}",
-        "deliveryContext": {"isRedelivery": False},
-        "replyToken": f"token{next(_ids)}",
-        **extra,
-    }
-
-
-def text(body: str, when_ms: int, chat: str = USER) -> Event:
-    message = {"type": "text", "id": str(next(_ids)), "text": body, "quoteToken": "q"}
-    return MessageEvent.from_dict(_base("message", when_ms, chat, {"message": message}))
-
-
-def postback(data: str, when_ms: int, chat: str = USER) -> Event:
-    return PostbackEvent.from_dict(_base("postback", when_ms, chat, {"postback": {"data": data}}))
-
-
-def replies_of(ctx: EventContext) -> RecordingReplier:
-    assert isinstance(ctx.line, RecordingReplier)
-    return ctx.line
-
+__all__ = ["ctx"]  # the fixture
 
 def test_a_clock_time_is_confirmed_with_year_and_weekday(ctx: EventContext) -> None:
     assert handle_event(text("明日の朝7時 ゴミ出し", at(2026, 12, 24, 22, 0)), ctx) == "once"
@@ -153,10 +92,10 @@ def test_undo_acts_once_and_never_on_another_chat(ctx: EventContext) -> None:
     handle_event(text("明日 9時 歯医者", t), ctx)
     (reminder,) = ctx.reminders.pending(USER)
     other = "C" + "9" * 32
-    assert handle_event(postback(f"undo:{reminder.id}", t, chat=other), ctx) == "undo_nothing"
+    assert handle_event(postback(f"undo:{reminder.id}", t, chat=other), ctx) == "cancel_nothing"
     assert len(ctx.reminders.pending(USER)) == 1
-    assert handle_event(postback(f"undo:{reminder.id}", t), ctx) == "undo"
-    assert handle_event(postback(f"undo:{reminder.id}", t), ctx) == "undo_nothing"  # 2nd tap
+    assert handle_event(postback(f"undo:{reminder.id}", t), ctx) == "cancel"
+    assert handle_event(postback(f"undo:{reminder.id}", t), ctx) == "cancel_nothing"  # 2nd tap
     assert ctx.reminders.pending(USER) == []
     for junk in ("", "undo:", "undo:../../x", "x" * 301, "undo:abcdefgh:more"):
         assert handle_event(postback(junk, t), ctx) == "postback_unknown"
@@ -174,7 +113,7 @@ def test_unfollow_forgets_the_chat(ctx: EventContext, redis_client: redis.Redis)
     handle_event(text("毎日 7:00", t), ctx)
     handle_event(text("タイムゾーン Europe/Paris", t), ctx)
     event = UnfollowEvent.from_dict(
-        {k: v for k, v in _base("unfollow", t, USER, {}).items() if k != "replyToken"}
+        {k: v for k, v in base_event("unfollow", t, USER, {}).items() if k != "replyToken"}
     )
     assert handle_event(event, ctx) == "chat_deleted"
     assert ctx.reminders.pending(USER) == []
@@ -188,7 +127,7 @@ def test_unfollow_forgets_the_chat(ctx: EventContext, redis_client: redis.Redis)
         ("2月30日 10:00", "unreadable", "その日付はありません"),
         ("0", "out_of_range", "0より長い"),
         ("2027年12月25日 10:00", "out_of_range", "1年より先"),
-        ("なんとなく", "unreadable", "読み取れませんでした"),
+        ("25時", "unreadable", "その時刻は読めませんでした"),
     ],
 )
 def test_what_cannot_be_set_gets_a_clear_reply_and_stores_nothing(

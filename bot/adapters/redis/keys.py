@@ -24,6 +24,13 @@ SETTING_TIMEZONE = "_tz"
 # What `一覧` showed last, so `取消 N` cancels the N the user saw. Expires after LISTED_TTL_S.
 LISTED_FORMAT = "rem:listed:{chat_id}"
 LISTED_TTL_S = 15 * 60
+# A notification card's buttons act once per delivered occurrence (two taps are two events
+# with the same data). Expires after ACTED_TTL_S (a card older than that is answered as stale).
+ACTED_FORMAT = "rem:acted:{chat_id}:{token}"
+ACTED_TTL_S = 3 * 24 * 3600
+# The open 「いつ?」 question of one member of a chat (JSON). Expires after QUESTION_TTL_S.
+QUESTION_FORMAT = "rem:ask:{chat_id}:{user_id}"
+QUESTION_TTL_S = 30 * 60
 # Undeliverable reminders: member = JSON record, score = when it died. Trimmed to
 # DEAD_LETTER_TTL_MS on every write and the key expires that long after the last one.
 REMINDERS_DEAD = "rem:dead"
@@ -59,3 +66,11 @@ def chat_key(chat_id: str) -> str:
 
 def listed_key(chat_id: str) -> str:
     return LISTED_FORMAT.format(chat_id=chat_id)
+
+
+def acted_key(chat_id: str, token: str) -> str:
+    return ACTED_FORMAT.format(chat_id=chat_id, token=token)
+
+
+def question_key(chat_id: str, user_id: str) -> str:
+    return QUESTION_FORMAT.format(chat_id=chat_id, user_id=user_id)

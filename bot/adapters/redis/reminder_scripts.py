@@ -255,3 +255,22 @@ pause(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]))
 return 1
 """
 )
+
+# KEYS: due, leased, chat   ARGV: member, id, expected occurrence ms, new record, new due, wake
+# Moves a pending reminder to another occurrence (skip the next one, change its time), unless
+# a worker holds it right now or it is no longer armed for the occurrence the user saw.
+REARM = (
+    _COMMON
+    + """
+if redis.call('ZSCORE', KEYS[2], ARGV[1]) then
+  return 0
+end
+local record = redis.call('HGET', KEYS[3], ARGV[2])
+if not record or occurrence_of(record) ~= ARGV[3] then
+  return 0
+end
+redis.call('HSET', KEYS[3], ARGV[2], ARGV[4])
+add_and_wake(KEYS[1], tonumber(ARGV[5]), ARGV[1], ARGV[6])
+return 1
+"""
+)

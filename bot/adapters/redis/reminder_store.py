@@ -45,6 +45,7 @@ class ReminderStore:
         self._cancel = client.register_script(reminder_scripts.CANCEL)
         self._delete_chat = client.register_script(reminder_scripts.DELETE_CHAT)
         self._requeue_dead = client.register_script(reminder_scripts.REQUEUE_DEAD)
+        self._rearm = client.register_script(reminder_scripts.REARM)
         self._requeue_dead_legacy = client.register_script(legacy_scripts.REQUEUE_DEAD)
 
     def add(self, reminder: Reminder, *, event_id: str | None, max_pending: int) -> Added:
@@ -135,6 +136,47 @@ class ReminderStore:
                 ),
             )
         )
+
+    def get(self, chat_id: str, reminder_id: str) -> Reminder | None:
+        record = self._redis.hget(keys.chat_key(chat_id), reminder_id)
+        if not isinstance(record, bytes) or reminder_id.startswith("_"):
+            return None
+        try:
+            return Reminder.decode(chat_id, reminder_id, record)
+        except MalformedReminderError:
+            return None
+
+    def rearm(self, current: Reminder, moved: Reminder) -> bool:
+        """Move a pending reminder to another occurrence; False if a worker holds it now or it
+        is no longer armed for `current`'s occurrence."""
+        return bool(
+            self._rearm(
+                keys=[keys.REMINDERS_DUE, keys.REMINDERS_LEASED, keys.chat_key(current.chat_id)],
+                args=[
+                    current.member,
+                    current.id,
+                    current.occurrence_ms,
+                    moved.encode(),
+                    moved.occurrence_ms,
+                    keys.TIMERS_WAKE_CHANNEL,
+                ],
+            )
+        )
+
+    def act_once(self, chat_id: str, token: str) -> bool:
+        """True the first time `token` (e.g. a card's occurrence) is acted on in this chat."""
+        key = keys.acted_key(chat_id, token)
+        return bool(self._redis.set(key, "1", nx=True, ex=keys.ACTED_TTL_S))
+
+    def ask(self, chat_id: str, user_id: str, question: str) -> None:
+        self._redis.set(keys.question_key(chat_id, user_id), question, ex=keys.QUESTION_TTL_S)
+
+    def question(self, chat_id: str, user_id: str) -> str | None:
+        raw = self._redis.get(keys.question_key(chat_id, user_id))
+        return raw.decode() if isinstance(raw, bytes) else None
+
+    def forget_question(self, chat_id: str, user_id: str) -> bool:
+        return bool(self._redis.delete(keys.question_key(chat_id, user_id)))
 
     def timezone(self, chat_id: str) -> str | None:
         raw = self._redis.hget(keys.chat_key(chat_id), keys.SETTING_TIMEZONE)

@@ -68,8 +68,11 @@ def read_message(text: str, *, now: datetime, max_ahead: timedelta = timedelta(d
             return _timer_for_days(day_offset, scanner.label(), now, max_ahead)
         day = RelativeDay(day_offset)
     if day is not None or clock is not None:
-        moment = resolve_day(day, clock, now) if day is not None else (
-            resolve_clock_only(clock, now) if clock is not None else None)
+        moment = (
+            resolve_day(day, clock, now)
+            if day is not None
+            else (resolve_clock_only(clock, now) if clock is not None else None)
+        )
         if not isinstance(moment, datetime):
             return moment if moment is not None else Unreadable("no_time")
         if between(now, moment) > max_ahead:

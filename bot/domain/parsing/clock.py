@@ -14,13 +14,32 @@ from bot.domain.parsing.labels import Scanner
 
 # Period words and the hour each means on its own (朝 → 8:00, 夜 → 20:00).
 PERIOD_WORDS = {
-    "午前": "am", "午後": "pm", "朝": "morning", "昼": "noon", "夕方": "evening", "夕": "evening",
-    "夜": "night", "晩": "night", "深夜": "late_night", "am": "am", "pm": "pm",
-    "morning": "morning", "noon": "noon", "evening": "evening", "night": "night",
+    "午前": "am",
+    "午後": "pm",
+    "朝": "morning",
+    "昼": "noon",
+    "夕方": "evening",
+    "夕": "evening",
+    "夜": "night",
+    "晩": "night",
+    "深夜": "late_night",
+    "am": "am",
+    "pm": "pm",
+    "morning": "morning",
+    "noon": "noon",
+    "evening": "evening",
+    "night": "night",
 }
 # 午前/午後 alone (明日の午後) are the start of the half-day's usual hours: 9:00 and 13:00.
-PERIOD_DEFAULT_HOUR = {"morning": 8, "noon": 12, "evening": 17, "night": 20, "late_night": 0,
-                       "am": 9, "pm": 13}
+PERIOD_DEFAULT_HOUR = {
+    "morning": 8,
+    "noon": 12,
+    "evening": 17,
+    "night": 20,
+    "late_night": 0,
+    "am": 9,
+    "pm": 13,
+}
 _PERIOD = "午前|午後|夕方|深夜|朝|昼|夕|夜|晩"
 _AMPM = r"(?P<ampm>[ap])\.?m\.?(?![a-z])"
 _PATTERNS = (
@@ -88,8 +107,11 @@ def take_clock(scanner: Scanner) -> ClockTime | None:
             continue
         groups = match.groupdict()
         if groups.get("noon"):
-            return ClockTime(0, 0, "am") if match["noon"] in {"真夜中", "midnight"} else (
-                ClockTime(12, 0, "pm"))
+            return (
+                ClockTime(0, 0, "am")
+                if match["noon"] in {"真夜中", "midnight"}
+                else (ClockTime(12, 0, "pm"))
+            )
         hour_text = match["h"]
         if len(hour_text) > 2:
             return ClockTime(99, 0)

@@ -29,8 +29,9 @@ _CANCEL = re.compile(
     re.IGNORECASE,
 )
 _CANCEL_ALONE = re.compile(rf"(?:{_CANCEL_WORDS})", re.IGNORECASE)
-_TIMEZONE = re.compile(r"(?:タイムゾーン|時間帯|timezone|time\s+zone|tz)(?:\s+(?P<zone>\S*))?",
-                       re.IGNORECASE)
+_TIMEZONE = re.compile(
+    r"(?:タイムゾーン|時間帯|timezone|time\s+zone|tz)(?:\s+(?P<zone>\S*))?", re.IGNORECASE
+)
 # A list number longer than this is no list entry; answered as unreadable, not built.
 _MAX_NUMBER_DIGITS = 6
 

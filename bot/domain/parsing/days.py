@@ -18,10 +18,21 @@ PERIOD_AFTER = (
     r"|\s+(?P<en_period>morning|noon|evening|night)\b)?"
 )
 _RELATIVE_DAYS = {
-    "明々後日": (3, None), "しあさって": (3, None), "明後日": (2, None), "あさって": (2, None),
-    "day after tomorrow": (2, None), "明日": (1, None), "あした": (1, None),
-    "tomorrow": (1, None), "今日": (0, None), "きょう": (0, None), "本日": (0, None),
-    "today": (0, None), "今夜": (0, "night"), "今晩": (0, "night"), "tonight": (0, "night"),
+    "明々後日": (3, None),
+    "しあさって": (3, None),
+    "明後日": (2, None),
+    "あさって": (2, None),
+    "day after tomorrow": (2, None),
+    "明日": (1, None),
+    "あした": (1, None),
+    "tomorrow": (1, None),
+    "今日": (0, None),
+    "きょう": (0, None),
+    "本日": (0, None),
+    "today": (0, None),
+    "今夜": (0, "night"),
+    "今晩": (0, "night"),
+    "tonight": (0, "night"),
     "今朝": (0, "morning"),
 }
 _RELATIVE = re.compile(
@@ -35,7 +46,9 @@ _WEEKDAY_EN = re.compile(
     re.IGNORECASE,
 )
 _DATES = (
-    re.compile(rf"(?<!\d)(?P<y>\d+)\s*年\s*(?P<m>\d+)\s*月\s*(?P<d>\d+)\s*日(?!\s*後){PERIOD_AFTER}"),
+    re.compile(
+        rf"(?<!\d)(?P<y>\d+)\s*年\s*(?P<m>\d+)\s*月\s*(?P<d>\d+)\s*日(?!\s*後){PERIOD_AFTER}"
+    ),
     re.compile(
         rf"(?<![\d/.-])(?P<y>\d{{4}})[/.-](?P<m>\d{{1,2}})[/.-](?P<d>\d{{1,2}})(?![\d/]){PERIOD_AFTER}"
     ),
@@ -110,8 +123,9 @@ def take_day(scanner: Scanner) -> Day | None:
     match = scanner.take(_WEEKDAY_JA)
     if match is not None:
         weeks = {None: None, "今度": None, "次": None, "今週": 0, "来週": 1, "再来週": 2}
-        return WeekdayDay(WEEKDAY_KANJI.index(match["wd"]), weeks[match["mod"]], False,
-                          period_of(match))
+        return WeekdayDay(
+            WEEKDAY_KANJI.index(match["wd"]), weeks[match["mod"]], False, period_of(match)
+        )
     match = scanner.take(_WEEKDAY_EN)
     if match is not None:
         weekday = _EN_WEEKDAYS.index(match["wd"].lower())

@@ -50,7 +50,7 @@ def _amount(text: str | None, unit_seconds: int, half: str | None = None) -> Dec
         return Decimal(0)
     if len(text.partition(".")[0]) > MAX_DIGITS:
         return None
-    value = Decimal(text[:MAX_DIGITS * 2]) * unit_seconds
+    value = Decimal(text[: MAX_DIGITS * 2]) * unit_seconds
     return value + unit_seconds // 2 if half else value
 
 

@@ -14,9 +14,7 @@ MAX_LABEL_CHARS = 100
 # Masked characters: no pattern matches them, and they are not digits, so a number next to a
 # taken expression is still a separate number.
 _MASK = "\x00"
-_LEADING_PARTICLES = re.compile(
-    r"^(?:[\s、,。.:]|から|までに|まで|には|にて|に|の|で|は|を|と)+"
-)
+_LEADING_PARTICLES = re.compile(r"^(?:[\s、,。.:]|から|までに|まで|には|にて|に|の|で|は|を|と)+")
 _TRAILING_JOINERS = re.compile(r"[\s、,。]+$")
 _TRAILING_TOPIC = re.compile(r"(?:[\s、,。]|は)+$")
 _ONLY_JOINERS = re.compile(r"^(?:[\s、,。.:~〜]|から|まで|には|に|の|で|は|と|at|in|on)*$", re.I)

@@ -123,8 +123,9 @@ def _date_moment(day: DateDay, today: date, at: _At, now: datetime) -> datetime 
                     return moment
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
         return Unreadable("invalid_date")
-    if not 1 <= day.month <= 12 or not 1 <= day.day <= (29 if day.month == 2 else
-                                                         calendar.monthrange(2001, day.month)[1]):
+    if not 1 <= day.month <= 12 or not 1 <= day.day <= (
+        29 if day.month == 2 else calendar.monthrange(2001, day.month)[1]
+    ):
         return Unreadable("invalid_date")
     if day.year is not None:
         if day.year_digits > 4 or day.year > today.year + _MAX_YEARS_AHEAD:
@@ -174,4 +175,3 @@ def build_rule(spec: RecurringSpec, clock: ClockTime | None, now: datetime) -> R
     first = weekly.next_after(now, _zone(now))
     anchor = first.date() if first is not None else today
     return Recurrence(rule, spec.skip_holidays, anchor)
-

@@ -9,8 +9,19 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_KANJI_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-                 "七": 7, "八": 8, "九": 9}
+_KANJI_DIGITS = {
+    "〇": 0,
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _KANJI_POWERS = {"十": 10, "百": 100, "千": 1000}
 _KANJI_NUMBER = "[〇零一二三四五六七八九十百千]+"
 _NUMBER_BEFORE_UNIT = re.compile(

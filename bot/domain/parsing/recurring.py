@@ -22,26 +22,49 @@ _EN_DAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 _ONE_DAY = rf"[{WEEKDAY_KANJI}](?:曜日?|(?=[{WEEKDAY_KANJI}・、,と\s\d]|$|に|の|は|から))"
 _DAY_LIST = rf"{_ONE_DAY}(?:\s*[・、,と]?\s*{_ONE_DAY})*"
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("yearly", re.compile(
-        r"毎年\s*(?:(?P<m>\d+)\s*月\s*(?P<d>\d+)\s*日|(?P<sm>\d{1,2})/(?P<sd>\d{1,2})(?![\d/]))?"
-        + PERIOD_AFTER)),
-    ("monthly", re.compile(
-        rf"毎月(?!曜)\s*(?:(?P<end>末日?|最終日|月末)"
-        rf"|第\s*(?P<n>\d+)\s*(?P<nwd>[{WEEKDAY_KANJI}])\s*曜日?"
-        rf"|最終\s*(?P<lwd>[{WEEKDAY_KANJI}])\s*曜日?|(?P<d>\d+\s*日(?:\s*[・、,と]\s*\d+\s*日)*))?"
-        rf"{PERIOD_AFTER}")),
-    ("weekly", re.compile(
-        rf"(?P<mod>毎週(?!末)|隔週|毎(?=[{WEEKDAY_KANJI}]曜))\s*(?P<days>{_DAY_LIST})?{PERIOD_AFTER}")),
-    ("weekly_en", re.compile(
-        rf"every\s+(?P<other>other\s+)?(?P<days>(?:{_EN_DAYS})(?:\s*(?:,|and|&)\s*(?:{_EN_DAYS}))*)"
-        + PERIOD_AFTER, re.IGNORECASE)),
-    ("weekends", re.compile(r"(?:毎週末|週末|土日|every\s+weekend|weekends)" + PERIOD_AFTER,
-                            re.IGNORECASE)),
-    ("weekdays", re.compile(r"(?:毎平日|平日|every\s+weekday|weekdays)" + PERIOD_AFTER,
-                            re.IGNORECASE)),
+    (
+        "yearly",
+        re.compile(
+            r"毎年\s*(?:(?P<m>\d+)\s*月\s*(?P<d>\d+)\s*日|(?P<sm>\d{1,2})/(?P<sd>\d{1,2})(?![\d/]))?"
+            + PERIOD_AFTER
+        ),
+    ),
+    (
+        "monthly",
+        re.compile(
+            rf"毎月(?!曜)\s*(?:(?P<end>末日?|最終日|月末)"
+            rf"|第\s*(?P<n>\d+)\s*(?P<nwd>[{WEEKDAY_KANJI}])\s*曜日?"
+            rf"|最終\s*(?P<lwd>[{WEEKDAY_KANJI}])\s*曜日?|(?P<d>\d+\s*日(?:\s*[・、,と]\s*\d+\s*日)*))?"
+            rf"{PERIOD_AFTER}"
+        ),
+    ),
+    (
+        "weekly",
+        re.compile(
+            rf"(?P<mod>毎週(?!末)|隔週|毎(?=[{WEEKDAY_KANJI}]曜))\s*(?P<days>{_DAY_LIST})?{PERIOD_AFTER}"
+        ),
+    ),
+    (
+        "weekly_en",
+        re.compile(
+            rf"every\s+(?P<other>other\s+)?(?P<days>(?:{_EN_DAYS})(?:\s*(?:,|and|&)\s*(?:{_EN_DAYS}))*)"
+            + PERIOD_AFTER,
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "weekends",
+        re.compile(r"(?:毎週末|週末|土日|every\s+weekend|weekends)" + PERIOD_AFTER, re.IGNORECASE),
+    ),
+    (
+        "weekdays",
+        re.compile(r"(?:毎平日|平日|every\s+weekday|weekdays)" + PERIOD_AFTER, re.IGNORECASE),
+    ),
     ("mornings", re.compile(r"(?:毎朝|every\s+morning)" + PERIOD_AFTER, re.IGNORECASE)),
-    ("nights", re.compile(r"(?:毎晩|毎夜|every\s+(?:evening|night))" + PERIOD_AFTER,
-                          re.IGNORECASE)),
+    (
+        "nights",
+        re.compile(r"(?:毎晩|毎夜|every\s+(?:evening|night))" + PERIOD_AFTER, re.IGNORECASE),
+    ),
     ("daily", re.compile(r"(?:毎日(?!曜)|every\s*day|daily)" + PERIOD_AFTER, re.IGNORECASE)),
 )
 
@@ -64,8 +87,9 @@ class RecurringSpec:
 
 
 def _weekdays_ja(days: str) -> tuple[int, ...]:
-    found = sorted({WEEKDAY_KANJI.index(ch) for ch in re.sub(r"曜日?", "", days)
-                    if ch in WEEKDAY_KANJI})
+    found = sorted(
+        {WEEKDAY_KANJI.index(ch) for ch in re.sub(r"曜日?", "", days) if ch in WEEKDAY_KANJI}
+    )
     return tuple(found)
 
 
@@ -87,29 +111,38 @@ def _spec(kind: str, match: re.Match[str]) -> RecurringSpec:
         month, day = _number(month_text), _number(day_text)
         leap_year_days = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
         invalid = not (1 <= month <= 12 and 1 <= day <= leap_year_days[month])
-        return RecurringSpec("YEARLY", month=month, month_day=day, period=period,
-                             invalid=invalid)
+        return RecurringSpec("YEARLY", month=month, month_day=day, period=period, invalid=invalid)
     if kind == "monthly":
         if match["end"]:
             return RecurringSpec("MONTHLY", month_day=-1, period=period)
         if match["nwd"]:
             n = _number(match["n"])
-            return RecurringSpec("MONTHLY", nth_weekday=(n, WEEKDAY_KANJI.index(match["nwd"])),
-                                 period=period, invalid=not 1 <= n <= 5)
+            return RecurringSpec(
+                "MONTHLY",
+                nth_weekday=(n, WEEKDAY_KANJI.index(match["nwd"])),
+                period=period,
+                invalid=not 1 <= n <= 5,
+            )
         if match["lwd"]:
-            return RecurringSpec("MONTHLY", nth_weekday=(-1, WEEKDAY_KANJI.index(match["lwd"])),
-                                 period=period)
+            return RecurringSpec(
+                "MONTHLY", nth_weekday=(-1, WEEKDAY_KANJI.index(match["lwd"])), period=period
+            )
         if match["d"]:
             days = tuple(sorted({_number(text) for text in re.findall(r"\d+", match["d"])}))
-            return RecurringSpec("MONTHLY", month_days=days, period=period,
-                                 invalid=not all(1 <= day <= 31 for day in days))
+            return RecurringSpec(
+                "MONTHLY",
+                month_days=days,
+                period=period,
+                invalid=not all(1 <= day <= 31 for day in days),
+            )
         return RecurringSpec("MONTHLY", period=period)
     if kind == "weekly":
         days = _weekdays_ja(match["days"]) if match["days"] else ()
         return RecurringSpec("WEEKLY", days, 2 if match["mod"] == "隔週" else 1, period=period)
     if kind == "weekly_en":
-        return RecurringSpec("WEEKLY", _weekdays_en(match["days"]), 2 if match["other"] else 1,
-                             period=period)
+        return RecurringSpec(
+            "WEEKLY", _weekdays_en(match["days"]), 2 if match["other"] else 1, period=period
+        )
     if kind == "weekdays":
         return RecurringSpec("WEEKLY", (0, 1, 2, 3, 4), skip_holidays=True, period=period)
     if kind == "weekends":
