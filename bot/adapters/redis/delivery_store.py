@@ -24,6 +24,7 @@ from bot.domain.timers import MalformedTimerError, Timer
 # Delivered reminders are acknowledged in batches this often (their leases cover the wait).
 ACK_WINDOW_S = 0.002
 RATE_WINDOW_MS = 1_000
+SHORT_WINDOW_MS = 100
 CHAT_PREFIX = keys.CHAT_FORMAT.format(chat_id="")
 
 
@@ -97,6 +98,16 @@ class DeliveryStore:
         self._limit = max(1, math.floor(rate_per_s))
         self._window_ms = RATE_WINDOW_MS if rate_per_s >= 1 else math.ceil(1000 / rate_per_s)
         self._margin_ms = margin_ms
+        # Why a short window and small claims too. A grant is counted when it is made, LINE
+        # counts a request when it arrives; what lies between is the grants a worker holds
+        # but has not sent yet. With one claim taking a second's worth (500 in flight) those
+        # were sent over ~45 ms of CPU, and a stalled event loop (GC, a busy host) delayed
+        # them further: bench.morning drew 24–370 × 429. Holding grants to the long window's
+        # rate in every 100 ms, and each claim to a quarter of that, bounds what can be
+        # granted-but-unsent to a few dozen, well inside the long window's margin.
+        span = self._window_ms + margin_ms
+        self._short_limit = max(1, math.floor(self._limit * SHORT_WINDOW_MS / span))
+        self.max_batch = max(1, self._short_limit // 4)
         self._claim = client.register_script(reminder_scripts.CLAIM)
         self._ack_script = client.register_script(reminder_scripts.ACK)
         self._requeue = client.register_script(reminder_scripts.REQUEUE)
@@ -117,16 +128,19 @@ class DeliveryStore:
                 keys.LEGACY_TIMERS_LEASED,
                 keys.PUSH_WINDOW,
                 keys.LEGACY_PUSH_RATE,
+                keys.PUSH_WINDOW_SHORT,
             ],
             [
                 now_ms,
                 self.lease_ms,
-                max_claims,
+                min(max_claims, self.max_batch),
                 self._limit,
                 self._window_ms,
                 self._margin_ms,
                 CHAT_PREFIX,
                 keys.SETTING_TIMEZONE,
+                self._short_limit,
+                SHORT_WINDOW_MS,
             ],
         )
         rows = [row.decode() for row in cast(list[bytes], raw)]

@@ -36,6 +36,8 @@ QUESTION_TTL_S = 30 * 60
 REMINDERS_DEAD = "rem:dead"
 # The shared sliding-window push limiter (see rate_window.py): expires shortly after use.
 PUSH_WINDOW = "rem:push-window"
+# Its short window (spreads a second's grants over the second): expires shortly after use.
+PUSH_WINDOW_SHORT = "rem:push-window:short"
 
 # --- the previous release's timers (read and drained, never newly written by this release) ---
 # member = Timer.encode() (bot.domain.timers), score = due ms / lease expiry.

@@ -48,10 +48,13 @@ return 1
 """
 )
 
-# KEYS: due, leased, legacy_due, legacy_leased, window, legacy_rate
-# ARGV: now_ms, lease_ms, want, limit, window_ms, margin_ms, chat_prefix, tz_field
+# KEYS: due, leased, legacy_due, legacy_leased, window, legacy_rate, short_window
+# ARGV: now_ms, lease_ms, want, limit, window_ms, margin_ms, chat_prefix, tz_field,
+#       short_limit, short_window_ms
 # Takes back expired leases first, then due reminders (this release's and the previous one's),
-# no more than the shared sliding window allows. Returns, per claimed entry, four values
+# no more than the shared sliding windows allow: `limit` per window (+ margin), and, so that a
+# second's sends are spread over it rather than granted in one burst, `short_limit` per short
+# window. Returns, per claimed entry, four values
 # {source ('r' this release, 'l' legacy), member, record, chat time zone}, then
 # {next_due_ms, next_lease_ms, rate_wait_ms} (-1: nothing scheduled).
 CLAIM = (
@@ -83,10 +86,14 @@ for _, s in ipairs(sources) do
 end
 local granted = 0
 if #candidates > 0 then
+  local short_granted, short_wait = take(KEYS[7], now, #candidates, tonumber(ARGV[9]),
+    tonumber(ARGV[10]), 0)
   local wait
-  granted, wait = take(KEYS[5], now, #candidates, tonumber(ARGV[4]), tonumber(ARGV[5]),
+  granted, wait = take(KEYS[5], now, short_granted, tonumber(ARGV[4]), tonumber(ARGV[5]),
     tonumber(ARGV[6]))
-  if granted < #candidates then rate_wait = wait end
+  if granted < #candidates then
+    rate_wait = math.max(granted < short_granted and wait or 0, short_wait)
+  end
 elseif want > 0 and paused_until(KEYS[5]) > now then
   rate_wait = paused_until(KEYS[5]) - now
 end
