@@ -16,6 +16,7 @@ from typing import Protocol, cast
 # name → module path. Add a line here to add a command.
 SUBCOMMANDS: dict[str, str] = {
     "parse": "bot.cli_parse",
+    "richmenu": "bot.cli_richmenu",
 }
 
 
