@@ -187,3 +187,17 @@ def skipped(current: Reminder, after: Reminder, zone: ZoneInfo) -> Reply:
         f"Skipping {skipped_at}; next on {next_at}.",
         (LIST_BUTTON,),
     )
+
+
+def timezone_is(zone: ZoneInfo, now: datetime) -> Reply:
+    """What a bare タイムゾーン (the rich menu's 設定) shows: the zone and how to change it."""
+    return Reply(
+        f"🌐 このトークのタイムゾーンは {zone.key} です（現在 {moment_ja(now)}）。\n"
+        "変えるには「タイムゾーン America/New_York」のように送ってください。\n"
+        f"This chat's time zone is {zone.key}; send e.g. \"timezone Europe/London\" to change it.",
+        (
+            Button("東京", text="タイムゾーン Asia/Tokyo"),
+            Button("ニューヨーク", text="タイムゾーン America/New_York"),
+            Button("ロンドン", text="タイムゾーン Europe/London"),
+        ),
+    )

@@ -145,6 +145,10 @@ def _event(raw: object, now_ms: int) -> Event:
     stamp = raw.get("timestamp")
     if type(stamp) is not int or not 0 <= stamp <= now_ms + FUTURE_SLACK_MS:
         raise NotAWebhookError("event timestamp")
+    if raw["type"] == "follow" and "follow" not in raw:
+        # Follow events from before LINE added `follow.isUnblocked` (and fakes modelled on
+        # them): the SDK would read them as unknown and drop the user id with them.
+        raw = {**raw, "follow": {"isUnblocked": False}}
     # The SDK's own parsing (WebhookParser.parse), each step on untrusted data: whatever it
     # raises (pydantic errors, a TypeError deep in a model, RecursionError) is the body's fault.
     try:

@@ -43,6 +43,9 @@ def handle_text(text: str, turn: Turn) -> str:
         if question is None:
             return arm(turn, reminder, zone)
         return _answer(turn, question, reminder, zone)
+    bare_timezone = text.strip().lower() in ("タイムゾーン", "timezone", "time zone")
+    if isinstance(intent, intents.Unreadable) and bare_timezone:
+        return turn.reply_once(reminder_texts.timezone_is(zone, now), "timezone_shown")
     if isinstance(intent, intents.Unreadable) and intent.reason == "no_time":
         if asking.is_greeting(text):
             return turn.reply_once(asking.greeting_reply(text), "greeting")

@@ -84,6 +84,8 @@ def test_a_chat_time_zone_applies_to_what_it_sets_next(ctx: EventContext) -> Non
     assert reminder.occurrence_ms == int(ny.timestamp() * 1000)
     assert "2026年12月1日(火) 8:00" in replies_of(ctx).last
     assert handle_event(text("timezone Mars/Olympus", t), ctx) == "unreadable"
+    assert handle_event(text("タイムゾーン", t), ctx) == "timezone_shown"  # the rich menu's 設定
+    assert "America/New_York" in replies_of(ctx).last
     assert ctx.reminders.timezone(USER) == "America/New_York"
 
 
