@@ -39,7 +39,7 @@ import redis
 from bench.load import add_via_store, bulk_add, now_ms, user_id
 from bot.adapters.redis import keys
 from bot.domain.recurrence import Recurrence
-from bot.domain.reminders import Kind, Reminder, new_reminder_id
+from bot.domain.reminders import Kind, Reminder, compact_rule, new_reminder_id
 from localdev.redis_server import RedisServer
 
 COUNT = 100_000
@@ -74,7 +74,7 @@ def reminders(kind: Kind, count: int, per_chat: int, rng: random.Random) -> Iter
     for i in range(count):
         chat = user_id(i // per_chat)
         if kind is Kind.RECURRING:
-            yield Reminder(chat, new_reminder_id(), kind, seven, LABEL, DAILY_7.encode())
+            yield Reminder(chat, new_reminder_id(), kind, seven, LABEL, compact_rule(DAILY_7))
         else:
             due = now + DAY_MS + rng.randrange(7 * DAY_MS)
             yield Reminder(chat, new_reminder_id(), kind, due, LABEL)

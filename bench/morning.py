@@ -53,7 +53,7 @@ from bot.adapters.redis.delivery_store import DeliveryStore
 from bot.adapters.redis.reminder_store import Added, ReminderStore
 from bot.bootstrap import install_uvloop
 from bot.domain.recurrence import Recurrence
-from bot.domain.reminders import Kind, Reminder, new_reminder_id
+from bot.domain.reminders import Kind, Reminder, compact_rule, new_reminder_id
 from bot.entrypoints.timer_worker import TimerWorker
 from bot.service.delivering import DeliveryStats
 from localdev.redis_server import RedisServer
@@ -104,7 +104,7 @@ def setup(client: redis.Redis, count: int, due_ms: int) -> list[Reminder]:
     made = []
     for i in range(count):
         reminder = Reminder(
-            user_id(i), new_reminder_id(), Kind.RECURRING, due_ms, LABEL, DAILY_7.encode()
+            user_id(i), new_reminder_id(), Kind.RECURRING, due_ms, LABEL, compact_rule(DAILY_7)
         )
         if store.add(reminder, event_id=None, max_pending=NO_LIMIT) is not Added.ADDED:
             raise RuntimeError(f"{reminder.member} was not added")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.domain.recurrence import Recurrence, localize
+from bot.domain.recurrence import localize
 from bot.domain.reminders import Kind, Reminder
 
 RECURRING_GRACE_MS = 30 * 60 * 1000
@@ -51,7 +51,7 @@ def following(reminder: Reminder, after_ms: int, zone: ZoneInfo) -> Reminder | N
     if reminder.kind is not Kind.RECURRING:
         return None
     try:
-        rule = Recurrence.decode(reminder.arg)
+        rule = reminder.rule()
     except ValueError:
         return None
     after = datetime.fromtimestamp(after_ms / 1000, UTC).astimezone(zone)

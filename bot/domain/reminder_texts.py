@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from bot.domain.recurrence import Recurrence
 from bot.domain.reminders import Kind, Reminder
 from bot.domain.texts import Button, Reply, describe_duration, describe_duration_en
 
@@ -35,7 +34,7 @@ def local(ms: int, zone: ZoneInfo) -> datetime:
 
 def rule_ja(reminder: Reminder) -> str:
     try:
-        return Recurrence.decode(reminder.arg).describe_ja()
+        return reminder.rule().describe_ja()
     except ValueError:
         return "くり返し"
 

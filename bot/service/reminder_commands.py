@@ -83,8 +83,7 @@ def _reminder_for(intent: intents.Intent, turn: Turn) -> Reminder | None:
     if isinstance(intent, intents.RemindOnce):
         return Reminder(chat, rid, Kind.ONCE, _ms(intent.at), intent.label)
     if isinstance(intent, intents.RemindRecurring):
-        rule = intent.rule.encode()
-        return Reminder(chat, rid, Kind.RECURRING, _ms(intent.first), intent.label, rule)
+        return Reminder.recurring(chat, rid, _ms(intent.first), intent.label, intent.rule)
     return None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 import pytest
 
@@ -53,3 +54,45 @@ def test_backoff_grows_and_is_capped() -> None:
     assert delivery.backoff_ms(40, 0.999) <= delivery.BACKOFF_CAP_MS
     assert not delivery.gives_up(delivery.MAX_ATTEMPTS - 1)
     assert delivery.gives_up(delivery.MAX_ATTEMPTS)
+
+
+def test_stored_rules_are_short_and_read_back_as_the_same_rule() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from bot.domain.recurrence import Recurrence
+    from bot.domain.reminders import Reminder, compact_rule, expand_rule
+
+    daily = Recurrence("FREQ=DAILY;BYHOUR=7;BYMINUTE=0")
+    assert compact_rule(daily) == "D;h7;m0"
+    reminder = Reminder.recurring("U1", "abcdefgh", 1, "起きる", daily)
+    assert reminder.rule() == daily
+    assert len(reminder.encode().encode()) <= 64  # a listpack hash value in Redis
+    assert expand_rule(daily.encode()) == daily.encode()  # a long form passes through
+
+    @settings(max_examples=200, deadline=None)
+    @given(
+        freq=st.sampled_from(["DAILY", "WEEKLY", "MONTHLY", "YEARLY"]),
+        interval=st.integers(1, 4),
+        hour=st.integers(0, 23),
+        minute=st.integers(0, 59),
+        monthday=st.sampled_from(["", "1", "15", "-1", "31"]),
+        holidays=st.booleans(),
+    )
+    def round_trip(  # noqa: PLR0917 - hypothesis passes the drawn values by name
+        freq: str, interval: int, hour: int, minute: int, monthday: str, holidays: bool
+    ) -> None:
+        parts = [f"FREQ={freq}", f"BYHOUR={hour}", f"BYMINUTE={minute}"]
+        if freq == "WEEKLY":
+            parts.append("BYDAY=MO,WE,FR")
+        if freq in ("MONTHLY", "YEARLY") and monthday:
+            parts.append(f"BYMONTHDAY={monthday}")
+        if freq == "YEARLY":
+            parts.append("BYMONTH=3")
+        if interval > 1:
+            parts.append(f"INTERVAL={interval}")
+        needs_anchor = interval > 1 or (freq in ("MONTHLY", "YEARLY") and not monthday)
+        rule = Recurrence(";".join(parts), holidays, date(2026, 12, 7) if needs_anchor else None)
+        assert Recurrence.decode(expand_rule(compact_rule(rule))) == rule
+
+    round_trip()
