@@ -33,15 +33,18 @@ def _skip_reason() -> str | None:
     return None
 
 
+SKIP_REASON = _skip_reason()
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    reason = _skip_reason()
-    if reason is None:
-        return
+    """Mark these tests `browser` (`-m "not browser"` leaves them out); skip them all when
+    there is no browser to drive."""
     here = Path(__file__).parent
-    marker = pytest.mark.skip(reason=reason)
     for item in items:
         if here in item.path.parents:
-            item.add_marker(marker)
+            item.add_marker(pytest.mark.browser)
+            if SKIP_REASON is not None:
+                item.add_marker(pytest.mark.skip(reason=SKIP_REASON))
 
 
 @pytest.fixture(scope="package")
@@ -95,6 +98,9 @@ def pytest_runtest_makereport(
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     """A failed test that used the stack gets its processes' logs in the report."""
     report = yield
+    if report.skipped and SKIP_REASON is not None and isinstance(report.longrepr, tuple):
+        # One place for all of them, so pytest's summary says it once: "SKIPPED [8] ...".
+        report.longrepr = (__file__, 0, f"Skipped: {SKIP_REASON}")
     if report.failed:
         running = getattr(item, "funcargs", {}).get("stack")
         if isinstance(running, Stack):
