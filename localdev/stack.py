@@ -20,6 +20,7 @@ from localdev.processes import Echo, ManagedProcess, ProcessFailedError
 from localdev.procfile import PROCFILE, REPO, read_procfile
 from localdev.redis_server import RedisServer, free_port
 from localdev.wiring import (
+    DEFAULT_FORMATION,
     DEFAULTS,
     PORT_TAKEN,
     READY_LINES,
@@ -60,7 +61,9 @@ class Stack:
     ) -> None:
         self.given = dict(env or {})
         self.commands = read_procfile(procfile)
-        self.process_types = list(self.commands) if processes is None else list(processes)
+        if processes is None:
+            processes = [k for k in self.commands if k in DEFAULT_FORMATION] or self.commands
+        self.process_types = list(processes)
         unknown = set(self.process_types) - set(self.commands)
         if unknown:
             raise ValueError(f"not in {procfile.name}: {', '.join(sorted(unknown))}")
@@ -232,8 +235,9 @@ class Stack:
         if kind == "web":
             port = proc.env.get("PORT", str(self.web_port))
             wait_healthy(proc, f"http://127.0.0.1:{port}/healthz", timeout)
-        elif kind in READY_LINES:
-            proc.wait_for_line(READY_LINES[kind], timeout)
+        else:
+            for line in READY_LINES.get(kind, ()):
+                proc.wait_for_line(line, timeout)
 
     def healthz(self) -> int | None:
         return http_status(f"{self.web_url}/healthz")

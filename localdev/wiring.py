@@ -48,10 +48,14 @@ DEFAULTS = {
     "SHUTDOWN_GRACE_S": "5",
 }
 # What each process prints once it is ready to work (the web process is asked instead).
-READY_LINES = {
-    "rq_worker": r"Listening on",
-    "timer_worker": r"timer worker started",
+READY_LINES: dict[str, tuple[str, ...]] = {
+    "rq_worker": (r"Listening on",),
+    "timer_worker": (r"timer worker started",),
+    "worker": (r"timer worker started", r"Listening on"),  # the one-dyno process: both
 }
+# What a local run and the end-to-end tests start: the separate process types. The one-dyno
+# `worker` runs the same two workers; it is started only when asked for by name.
+DEFAULT_FORMATION = ("web", "rq_worker", "timer_worker")
 SIM_READY_LINE = r"linesim listening on (http://\S+)"
 # How gunicorn and the simulator say that their port is taken.
 PORT_TAKEN = re.compile(r"(?i)address already in use|connection in use")
