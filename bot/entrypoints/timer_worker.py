@@ -20,7 +20,14 @@ from zoneinfo import ZoneInfo
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
+from bot.adapters.redis import keys
 from bot.adapters.redis.delivery_store import Claim, Claimed, DeliveryStore
+from bot.adapters.redis.worker_registry import (
+    Lateness,
+    WorkerRegistry,
+    memory_policy_async,
+    policy_warning,
+)
 from bot.service.delivering import REDIS_RETRY_S, Deliverer, DeliveryStats, Pusher
 
 log = logging.getLogger(__name__)
@@ -47,6 +54,8 @@ class TimerWorker:
         default_zone: ZoneInfo | None = None,
         clock: Callable[[], int] = now_ms,
         jitter: Callable[[], float] = random.random,
+        registry: WorkerRegistry | None = None,
+        heartbeat_s: float = keys.WORKER_HEARTBEAT_S,
     ) -> None:
         self._store = store
         self._redis = redis_client
@@ -59,7 +68,12 @@ class TimerWorker:
             default_zone=default_zone or ZoneInfo("Asia/Tokyo"),
             clock=clock,
             jitter=jitter,
+            on_delivered=self._record_lateness,
         )
+        # Counted here, written by the heartbeat: never a Redis call per push.
+        self.lateness = Lateness()
+        self.registry = registry or WorkerRegistry(redis_client)
+        self._heartbeat_s = heartbeat_s
         self._inflight: dict[asyncio.Task[None], Claimed] = {}
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
@@ -80,8 +94,10 @@ class TimerWorker:
         for sig in (signal.SIGTERM, signal.SIGINT) if install_signal_handlers else ():
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, self.request_stop)
+        await self._warn_about_eviction()
         listener = asyncio.create_task(self._listen_for_wakeups())
         renewer = asyncio.create_task(self._renew_leases())
+        heart = asyncio.create_task(self._heartbeat())
         log.info(
             "timer worker started: concurrency=%d lease_ms=%d",
             self._concurrency,
@@ -103,6 +119,8 @@ class TimerWorker:
             listener.cancel()
             await self._shutdown()
             renewer.cancel()
+            heart.cancel()
+            await self._leave()
         log.info("timer worker stopped: %s", self._summary())
 
     async def _claim_and_start(self) -> float:
@@ -164,6 +182,37 @@ class TimerWorker:
             except (RedisError, OSError) as exc:
                 # Another worker may take them back and push again: LINE answers that with 409.
                 log.warning("could not renew leases (%s)", type(exc).__name__)
+
+    def _record_lateness(self, late_ms: int) -> None:
+        self.lateness.record(late_ms)
+
+    async def _heartbeat(self) -> None:
+        """Register this worker and write what it counted, every heartbeat_s."""
+        while True:
+            try:
+                await self.registry.beat(self.stats, self.lateness)
+            except (RedisError, OSError) as exc:
+                log.warning("heartbeat failed (%s)", type(exc).__name__)
+            await asyncio.sleep(self._heartbeat_s)
+
+    async def _leave(self) -> None:
+        """The last counts written, then this worker's registration deleted."""
+        try:
+            await self.registry.beat(self.stats, self.lateness)
+            await self.registry.leave()
+        except (RedisError, OSError) as exc:
+            log.warning("could not deregister (%s); it expires by itself", type(exc).__name__)
+
+    async def _warn_about_eviction(self) -> None:
+        try:
+            policy = await memory_policy_async(self._redis)
+        except (RedisError, OSError):
+            return  # the claim loop reports an unreachable Redis
+        warning = policy_warning(policy)
+        if warning:
+            log.warning("%s", warning)
+        else:
+            log.info("redis maxmemory-policy=%s", policy or "unknown")
 
     async def _listen_for_wakeups(self) -> None:
         """A pub/sub message means a sooner timer was added: claim again at once."""

@@ -62,8 +62,11 @@ class Deliverer:
         default_zone: ZoneInfo,
         clock: Callable[[], int],
         jitter: Callable[[], float] = random.random,
+        on_delivered: Callable[[int], None] | None = None,
     ) -> None:
         self._store = store
+        # Told the lateness (ms after its moment) of every occurrence acknowledged as delivered.
+        self._on_delivered = on_delivered
         self._pusher = pusher
         self._zone = default_zone
         self._clock = clock
@@ -111,6 +114,7 @@ class Deliverer:
         decision = self._decide(result, reminder.attempt)
         if isinstance(decision, delivery.Acknowledge):
             log.debug("delivered late_ms=%d", now - reminder.occurrence_ms)
+            self._delivered(now - reminder.occurrence_ms)
             await self.settle(lambda: self._store.ack(reminder, plan.then))
         elif isinstance(decision, delivery.RetryAt):
             at = now + decision.delay_ms
@@ -144,6 +148,7 @@ class Deliverer:
         now = self._clock()
         decision = self._decide(result, timer.attempt)
         if isinstance(decision, delivery.Acknowledge):
+            self._delivered(now - timer.due_ms)
             await self.settle(lambda: self._store.ack_legacy(member))
         elif isinstance(decision, delivery.RetryAt):
             at = now + decision.delay_ms
@@ -200,6 +205,10 @@ class Deliverer:
         except Exception:
             log.exception("push raised; counted as a failed attempt")
             return PushResult(PushOutcome.FAILED)
+
+    def _delivered(self, late_ms: int) -> None:
+        if self._on_delivered is not None:
+            self._on_delivered(late_ms)
 
     def _decide(self, result: PushResult, failed_attempts: int) -> delivery.Decision:
         decision = delivery.decide(

@@ -76,3 +76,36 @@ def acted_key(chat_id: str, token: str) -> str:
 
 def question_key(chat_id: str, user_id: str) -> str:
     return QUESTION_FORMAT.format(chat_id=chat_id, user_id=user_id)
+
+
+# --- workers and metrics ---
+# Written by the timer workers' heartbeat (worker_registry.py), read by `python -m bot status`,
+# /metrics and /admin. A worker counts in memory and writes all of these in one pipeline per
+# heartbeat (WORKER_HEARTBEAT_S), never once per push.
+# Live timer workers: member = worker name, score = its last heartbeat, ms. Owner: each worker
+# adds itself on every heartbeat and removes itself on a clean exit; readers drop members
+# whose WORKER_FORMAT key is gone (a SIGKILLed worker). The key expires WORKER_TTL_S after the
+# last heartbeat of any worker.
+WORKERS = "workers:timer"
+# One hash per live worker: host, pid, started_ms, heartbeat_ms and its counters since it
+# started. Owner: that worker; deleted on clean exit, else it expires WORKER_TTL_S after its
+# last heartbeat, so a dead worker disappears by itself.
+WORKER_FORMAT = "workers:timer:{name}"
+WORKER_HEARTBEAT_S = 1.0
+WORKER_TTL_S = 3
+# Every worker's counts during one minute (HINCRBY of what changed since the last heartbeat):
+# the counters above and the lateness histogram (`lat:<upper bound ms>`, `lat_sum_ms`,
+# `lat_count`). Expires METRICS_MINUTE_TTL_S after the minute's first write.
+METRICS_MINUTE_FORMAT = "metrics:minute:{minute}"
+METRICS_MINUTE_TTL_S = 2 * 3600
+# The same fields summed since the data set began (Prometheus counters). No TTL: a few dozen
+# fields; a flush or an eviction only resets the counters, which Prometheus expects.
+METRICS_TOTALS = "metrics:totals"
+
+
+def worker_key(name: str) -> str:
+    return WORKER_FORMAT.format(name=name)
+
+
+def metrics_minute_key(minute: int) -> str:
+    return METRICS_MINUTE_FORMAT.format(minute=minute)
