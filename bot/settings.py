@@ -39,6 +39,14 @@ class Settings:
     push_concurrency: int = 500
     shutdown_grace_s: float = 25.0
     log_level: str = "INFO"
+    # LINE user ids allowed to broadcast from a chat (配信 …), comma-separated in the env.
+    admin_user_ids: frozenset[str] = frozenset()
+    # Heavy jobs (解析, 読み, キーワード) one chat may have in flight: a flood can't starve others.
+    heavy_jobs_per_chat: int = 5
+    # SimpleWorker processes forked by one rq_worker after janome is loaded (bench/jobs.py).
+    rq_workers: int = 8
+    # Recipients of one multicast (LINE: at most 500); one step of a broadcast.
+    broadcast_batch_size: int = 500
 
     @property
     def tz(self) -> ZoneInfo:
@@ -68,6 +76,12 @@ class Settings:
             push_concurrency=_number(env, "PUSH_CONCURRENCY", 500, int, low=1, high=5000),
             shutdown_grace_s=_number(env, "SHUTDOWN_GRACE_S", 25.0, float, low=0.0),
             log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
+            admin_user_ids=frozenset(
+                part.strip() for part in env.get("ADMIN_USER_IDS", "").split(",") if part.strip()
+            ),
+            heavy_jobs_per_chat=_number(env, "HEAVY_JOBS_PER_CHAT", 5, int, low=1, high=1000),
+            rq_workers=_number(env, "RQ_WORKERS", 8, int, low=1, high=64),
+            broadcast_batch_size=_number(env, "BROADCAST_BATCH_SIZE", 500, int, low=1, high=500),
         )
         try:
             settings.tz  # noqa: B018 - validates the zone name

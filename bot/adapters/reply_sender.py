@@ -45,6 +45,7 @@ from bot.domain.texts import Reply
 log = logging.getLogger(__name__)
 
 REPLY_PATH = "/v2/bot/message/reply"
+LOADING_PATH = "/v2/bot/chat/loading/start"
 TOKEN_VALID_S = 55.0  # LINE: "within one minute after receiving the webhook"; keep a margin
 RETRY_DELAYS_S = (0.2, 0.5, 1.0, 2.0, 5.0)
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
@@ -110,6 +111,10 @@ class ReplySender:
             f"Authorization: Bearer {access_token}\r\n"
             "Content-Type: application/json\r\nUser-Agent: line-timer-bot\r\n"
         ).encode("latin-1")
+        self._loading_head = self._head.replace(
+            path.encode("latin-1"), (urlsplit(base_url).path.rstrip("/") + LOADING_PATH).encode()
+        )
+        self._side_calls = 0  # loading animations in flight (best effort, bounded)
         self._capacity = capacity
         self._token_valid_s = token_valid_s
         self._handoff = handoff
@@ -142,6 +147,19 @@ class ReplySender:
             self._pending[ticket] = item
             loop = self._start()
         loop.call_soon_threadsafe(self._spawn, ticket, item)
+        return True
+
+    def show_loading(self, chat_id: str, seconds: int = 5) -> bool:
+        """Queue LINE's loading animation for a 1:1 chat (groups and rooms get 400). Best
+        effort: one attempt, not retried, dropped when the sender is busy or closing."""
+        body = _JSON.encode({"chatId": chat_id, "loadingSeconds": seconds}).encode()
+        raw = self._loading_head + f"Content-Length: {len(body)}\r\n\r\n".encode() + body
+        with self._lock:
+            if self._closed or self._side_calls + len(self._pending) >= self._capacity:
+                return False
+            self._side_calls += 1
+            loop = self._start()
+        loop.call_soon_threadsafe(self._spawn_loading, raw)
         return True
 
     def pending(self) -> int:
@@ -191,6 +209,21 @@ class ReplySender:
 
     def _spawn(self, ticket: int, item: QueuedReply) -> None:
         asyncio.get_running_loop().create_task(self._deliver(ticket, item))
+
+    def _spawn_loading(self, raw: bytes) -> None:
+        asyncio.get_running_loop().create_task(self._send_loading(raw))
+
+    async def _send_loading(self, raw: bytes) -> None:
+        try:
+            response = await self._pool.send(raw)
+            if response.status != 202:
+                log.info("loading animation refused status=%d", response.status)
+            self.stats["loading"] += 1
+        except (TimeoutError, OSError) as exc:
+            log.info("loading animation failed error=%s", type(exc).__name__)
+        finally:
+            with self._lock:
+                self._side_calls -= 1
 
     async def _deliver(self, ticket: int, item: QueuedReply) -> None:
         try:

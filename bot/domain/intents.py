@@ -101,6 +101,32 @@ class OutOfRange:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """The reading of `text` in hiragana (empty: the user forgot the sentence)."""
+
+    kind: ClassVar[str] = "reading"
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Keywords:
+    """The nouns that matter in `text` (empty: the user forgot the sentence)."""
+
+    kind: ClassVar[str] = "keywords"
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Broadcast:
+    """An operator's broadcast to every follower: `text` to send, or `confirm`, the code of
+    a broadcast already described and waiting for its go-ahead. Only for ADMIN_USER_IDS."""
+
+    kind: ClassVar[str] = "broadcast"
+    text: str
+    confirm: str = ""
+
+
 Intent = (
     StartTimer
     | RemindOnce
@@ -112,4 +138,11 @@ Intent = (
     | Analyze
     | Unreadable
     | OutOfRange
+    | Reading
+    | Keywords
+    | Broadcast
 )
+
+
+# The commands answered by the RQ worker (janome) or, for Broadcast, by a long job.
+HeavyIntent = Analyze | Reading | Keywords | Broadcast

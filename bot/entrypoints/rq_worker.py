@@ -1,29 +1,214 @@
-"""The RQ worker process: heavy replies from the high, default and low queues."""
+"""The RQ worker process: `RQ_WORKERS` SimpleWorkers forked from one warm parent.
+
+Why this model (measured by bench/jobs.py, numbers in the README): RQ's default Worker forks
+a work horse per job (~80 ms here, with the LINE SDK and janome in memory) and runs one job at
+a time, so heavy replies drained at ~12/s. Here the parent loads janome's dictionary and the
+job modules once, then forks N `SimpleWorker`s that run jobs in-process (no fork per job):
+the dictionary is mmapped and the imported code shared copy-on-write, so memory (PSS) grows by
+a few MB per worker, and N jobs wait on LINE at once.
+
+The parent also does what a work horse's parent does for RQ's default Worker, once for all:
+- every `SUPERVISE_S` it renews the started-registry entry of each job its children run, for
+  `EXECUTION_LEASE_S`; a SimpleWorker's own entry would last the job's timeout + 60 s;
+- every `SUPERVISE_S` (one parent at a time, under a 1 s lock) it runs RQ's own abandoned-job
+  cleanup of the started registries. So the job of a SIGKILLed worker — this dyno's or
+  another's — is retried (RQ's Retry) within EXECUTION_LEASE_S + SUPERVISE_S (≤ 6 s) of the
+  kill whenever any rq_worker runs, instead of RQ's 10-minute maintenance.
+- a child that dies is replaced; a child dies with its parent (PR_SET_PDEATHSIG: SIGTERM).
+SIGTERM (the platform's, to every process, maybe twice): the parent passes it on once; each
+child finishes its job (heavy replies take milliseconds; a broadcast stops at its next step
+and hands itself back, iteration.py) and exits. Repeated signals change nothing. Children
+still running after SHUTDOWN_GRACE_S are killed; their jobs come back as above.
+Redis: one connection per child (no pub/sub thread: RQ's remote commands are not used) and
+one for the parent.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import importlib
 import logging
+import os
+import signal
+import socket
+import time
+import uuid
+from types import FrameType
+from typing import Any
 
-from rq.worker import HerokuWorker
+import redis
+from rq.executions import Execution
+from rq.registry import StartedJobRegistry
+from rq.worker import SimpleWorker
 
 from bot.adapters import morphology
 from bot.adapters.job_queue import ALL_QUEUES
+from bot.adapters.redis import keys
 from bot.adapters.redis.connection import sync_client
 from bot.bootstrap import configure_logging, load_settings_or_exit
+from bot.service import iteration
+from bot.settings import Settings
 
 log = logging.getLogger(__name__)
+
+EXECUTION_LEASE_S = 5
+SUPERVISE_S = 1.0
+WORKER_KEY_TTL_S = 60
+_PR_SET_PDEATHSIG = 1
+
+
+class BotWorker(SimpleWorker):
+    """A SimpleWorker whose running job is leased (renewed by the parent) and whose SIGTERM
+    also tells long jobs to stop at their next safe point."""
+
+    def subscribe(self) -> None:
+        """No pub/sub thread (RQ's remote stop/kill commands): it would cost a connection."""
+
+    def unsubscribe(self) -> None:
+        """Nothing subscribed."""
+
+    def get_heartbeat_ttl(self, job: Any, working_time: float = 0.0) -> int:
+        return EXECUTION_LEASE_S
+
+    def request_stop(self, signum: int, frame: FrameType | None) -> None:
+        iteration.request_shutdown()
+        super().request_stop(signum, frame)  # type: ignore[no-untyped-call]
+
+    def request_force_stop(self, signum: int, frame: FrameType | None) -> None:
+        # RQ would exit mid-job on a second signal; the platform sends several. The job stops
+        # at its next safe point anyway, and the platform's SIGKILL is the last word.
+        self.log.info("Worker %s: repeated stop signal ignored", self.name)
+
+
+def _die_with_parent() -> None:
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _run_child(settings: Settings, name: str) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    _die_with_parent()
+    status = 0
+    try:
+        connection = sync_client(settings.redis_url, max_connections=1)
+        worker = BotWorker(ALL_QUEUES, connection=connection, name=name)
+        worker.work(with_scheduler=False, logging_level=settings.log_level)
+    except BaseException as exc:
+        log.error("worker %s exited error=%s", name, type(exc).__name__)
+        status = 1
+    finally:
+        os._exit(status)  # never return into the parent's loop
+
+
+class Supervisor:
+    def __init__(self, settings: Settings, client: redis.Redis) -> None:
+        self.settings = settings
+        self.redis = client
+        self.children: dict[int, str] = {}  # pid → worker name
+        self.stopping_since: float | None = None
+        self.prefix = f"{socket.gethostname()}.{os.getpid()}"
+
+    def spawn(self) -> None:
+        name = f"{self.prefix}.{uuid.uuid4().hex[:8]}"
+        pid = os.fork()
+        if pid == 0:
+            _run_child(self.settings, name)
+        self.children[pid] = name
+
+    def on_signal(self, signum: int, frame: FrameType | None) -> None:
+        if self.stopping_since is not None:
+            return
+        self.stopping_since = time.monotonic()
+        log.info("rq_worker stopping: workers=%d", len(self.children))
+        for pid in self.children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+
+    def run(self) -> int:
+        signal.signal(signal.SIGTERM, self.on_signal)
+        signal.signal(signal.SIGINT, self.on_signal)
+        for _ in range(self.settings.rq_workers):
+            self.spawn()
+        log.info("rq_worker started workers=%d", len(self.children))
+        next_tick = 0.0
+        while self.children:
+            self.reap()
+            if self.stopping_since is None and len(self.children) < self.settings.rq_workers:
+                self.spawn()
+            if time.monotonic() >= next_tick:
+                next_tick = time.monotonic() + SUPERVISE_S
+                self.tick()
+            if self.stopping_since is not None and self.overdue():
+                break
+            time.sleep(0.05)  # waitpid has no timeout; the children's exits are polled
+        return 0
+
+    def overdue(self) -> bool:
+        assert self.stopping_since is not None
+        if time.monotonic() - self.stopping_since < self.settings.shutdown_grace_s:
+            return False
+        for pid in self.children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)  # their jobs are recovered as abandoned ones
+        log.warning("rq_worker killed workers=%d after the grace period", len(self.children))
+        return True
+
+    def reap(self) -> None:
+        while self.children:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                self.children.clear()
+                return
+            if pid == 0:
+                return
+            name = self.children.pop(pid, "?")
+            if self.stopping_since is None:
+                log.warning("worker %s died status=%d; replacing it", name, status)
+
+    def tick(self) -> None:
+        try:
+            self.renew_leases()
+            self.recover_abandoned()
+        except (redis.RedisError, OSError) as exc:
+            log.warning("rq_worker supervision skipped error=%s", type(exc).__name__)
+
+    def renew_leases(self) -> None:
+        registries = [StartedJobRegistry(q, connection=self.redis) for q in ALL_QUEUES]
+        names = list(self.children.values())
+        with self.redis.pipeline() as pipe:
+            for name in names:
+                pipe.smembers(f"rq:worker:{name}:executions")
+            running = pipe.execute()
+        with self.redis.pipeline() as pipe:
+            for name, members in zip(names, running, strict=True):
+                pipe.expire(f"rq:worker:{name}", WORKER_KEY_TTL_S)
+                pipe.expire(f"rq:worker:{name}:executions", WORKER_KEY_TTL_S)
+                for member in members:
+                    execution = Execution.from_composite_key(member.decode(), self.redis)
+                    execution.worker_name = name
+                    pipe.expire(execution.key, EXECUTION_LEASE_S)
+                    for registry in registries:
+                        registry.add_execution(execution, pipe, ttl=EXECUTION_LEASE_S, xx=True)
+            pipe.execute()
+
+    def recover_abandoned(self) -> None:
+        # One parent a second is enough; two could both retry the same abandoned job.
+        if not self.redis.set(keys.REAPER_LOCK, self.prefix, nx=True, px=900):
+            return
+        for queue in ALL_QUEUES:
+            StartedJobRegistry(queue, connection=self.redis).cleanup()
 
 
 def main() -> int:
     settings = load_settings_or_exit()
     configure_logging(settings.log_level)
-    # Loaded in the parent so each forked work horse shares them instead of rebuilding them:
+    # Loaded in the parent so every forked worker shares them instead of rebuilding them:
     # janome's dictionary, and the jobs module with the LINE SDK (1.7 s to import).
     morphology.tokenizer()
+    list(morphology.tokenizer().tokenize("準備"))
     importlib.import_module("bot.entrypoints.jobs")
-    # HerokuWorker: on SIGTERM the running job is stopped after a few seconds and fails
-    # (its Retry puts it back) well before the PaaS's SIGKILL at 30 s.
-    worker = HerokuWorker(ALL_QUEUES, connection=sync_client(settings.redis_url))
-    worker.work(with_scheduler=False, logging_level=settings.log_level)
-    return 0
+    client = sync_client(settings.redis_url, max_connections=1)
+    return Supervisor(settings, client).run()

@@ -20,6 +20,9 @@
   finishes the accepted requests, then `worker_exit` (gunicorn.conf.py) calls `shutdown()`:
   the queue drains for up to `REPLY_DRAIN_S`, and what is left is handed to the RQ worker as
   jobs (bot/adapters/reply_handoff.py) that expire with the token.
+- Heavy commands (解析 / 読み / キーワード) only claim a per-chat slot, queue LINE's loading
+  animation on the same sender (1:1 chats only) and enqueue a job (bot/service/heavy_commands.py);
+  follow / unfollow events keep the followers set a broadcast goes to.
 """
 
 from __future__ import annotations
@@ -43,10 +46,14 @@ from redis.exceptions import RedisError
 
 from bot.adapters.job_queue import JobQueue
 from bot.adapters.redis.connection import sync_client
+from bot.adapters.redis.followers import Followers
+from bot.adapters.redis.iteration_jobs import IterationStore
 from bot.adapters.redis.reminder_store import ReminderStore
 from bot.adapters.reply_handoff import rq_handoff
 from bot.adapters.reply_sender import ReplySender
 from bot.bootstrap import once
+from bot.service.broadcast import Broadcasts
+from bot.service.heavy_commands import HeavyWork
 from bot.service.webhook_events import EventContext, handle_event
 from bot.settings import Settings
 
@@ -87,7 +94,16 @@ def build_services(settings: Settings) -> WebServices:
         handoff=rq_handoff(client),
     )
     _SENDERS.append(sender)
-    context = EventContext(settings, ReminderStore(client), sender, JobQueue(client))
+    queue = JobQueue(client, heavy_per_chat=settings.heavy_jobs_per_chat)
+    broadcasts = Broadcasts(IterationStore(client), queue, batch_size=settings.broadcast_batch_size)
+    context = EventContext(
+        settings,
+        ReminderStore(client),
+        sender,
+        queue,
+        followers=Followers(client),
+        heavy=HeavyWork(queue, broadcasts),
+    )
     return WebServices(client, context)
 
 

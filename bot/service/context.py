@@ -41,12 +41,40 @@ class Jobs(Protocol):
     ) -> str: ...
 
 
+class FollowerBook(Protocol):
+    """Who follows the bot 1:1, the audience of a broadcast (bot.adapters.redis.followers)."""
+
+    def add(self, user_id: str, at_ms: int) -> bool: ...
+    def remove(self, user_id: str) -> bool: ...
+
+
+class HeavyJobs(Protocol):
+    """Heavy replies and broadcasts, done by the RQ worker (bot.service.heavy_commands)."""
+
+    @property
+    def per_chat(self) -> int: ...
+    def enqueue_heavy(
+        self,
+        command: str,
+        *,
+        chat_id: str,
+        event_id: str,
+        reply_token: str,
+        text: str,
+        received_ms: int,
+    ) -> str | None: ...
+    def describe_broadcast(self, text: str, *, by: str) -> tuple[str, int]: ...
+    def start_broadcast(self, code: str) -> int | None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class EventContext:
     settings: Settings
     reminders: ReminderBook
     line: Replier
     jobs: Jobs
+    followers: FollowerBook | None = None
+    heavy: HeavyJobs | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,8 +59,8 @@ def handle_text(text: str, turn: Turn) -> str:
         return _cancel(turn, intent.number, zone)
     if isinstance(intent, intents.SetTimezone):
         return _set_timezone(turn, intent.zone)
-    if isinstance(intent, intents.Analyze):
-        return _analyze(turn, intent.text)
+    if isinstance(intent, intents.Analyze | intents.Reading | intents.Keywords | intents.Broadcast):
+        return _analyze(turn, intent)
     if isinstance(intent, intents.ShowHelp):
         return turn.reply_once(texts.help_text(), "help")
     if isinstance(intent, intents.OutOfRange):
@@ -168,12 +168,8 @@ def _set_timezone(turn: Turn, zone_name: str) -> str:
     return turn.reply(reminder_texts.timezone_set(zone_name, now), "timezone")
 
 
-def _analyze(turn: Turn, text: str) -> str:
-    if not text:
-        return turn.reply_once(texts.analyze_needs_text(), "analyze_needs_text")
-    if not turn.ctx.reminders.mark_event_seen(turn.event_id):
-        return "duplicate"
-    turn.ctx.jobs.enqueue_analysis(
-        chat_id=turn.chat_id, reply_token=turn.reply_token, text=text, received_ms=turn.timestamp_ms
-    )
-    return "analysis_enqueued"
+def _analyze(turn: Turn, intent: intents.HeavyIntent) -> str:
+    # Heavy commands and 配信 live in bot.service.heavy_commands (imported here, where used).
+    from bot.service import heavy_commands
+
+    return heavy_commands.handle(intent, turn)

@@ -116,6 +116,8 @@ def _on_other_message(event: MessageEvent, turn: Turn) -> str:
 
 @on(FollowEvent)
 def _on_follow(event: FollowEvent, turn: Turn) -> str:
+    if turn.ctx.followers is not None and turn.chat_id.startswith("U"):
+        turn.ctx.followers.add(turn.chat_id, turn.timestamp_ms)  # a broadcast's audience
     return turn.reply_once(texts.welcome(), "follow")
 
 
@@ -130,5 +132,7 @@ def _on_join(event: Any, turn: Turn) -> str:
 def _on_goodbye(event: Any, turn: Turn) -> str:
     """Unfollow (1:1) or the bot left a group: that chat's reminders and settings go."""
     removed = turn.ctx.reminders.delete_chat(turn.chat_id)
+    if turn.ctx.followers is not None:
+        turn.ctx.followers.remove(turn.chat_id)  # unfollow is also what blocking sends
     log.info("chat forgotten: reminders=%d", removed)
     return "chat_deleted"

@@ -78,6 +78,35 @@ def question_key(chat_id: str, user_id: str) -> str:
     return QUESTION_FORMAT.format(chat_id=chat_id, user_id=user_id)
 
 
+# --- heavy jobs and broadcasts ---
+# Owners and TTLs are documented where they are written: followers.py (FOLLOWERS) and
+# heavy_jobs.py (the rest).
+# Every chat that follows the bot 1:1: member = user id, score = when it followed, ms.
+# Owner: follow events add, unfollow (block) events remove. No TTL: it is the audience.
+FOLLOWERS = "bot:followers"
+# A chat's heavy jobs in flight: member = RQ job id, score = when its slot lapses, ms.
+# Owner: the web process claims a slot, the job frees it; lapsed slots are trimmed on claim.
+HEAVY_INFLIGHT_FORMAT = "jobs:inflight:{chat_id}"
+HEAVY_INFLIGHT_TTL_S = 300
+# A heavy job used its reply token ("tried", then "sent"): a re-run must not push then.
+REPLY_ATTEMPT_FORMAT = "jobs:reply-tried:{job_id}"
+REPLY_ATTEMPT_TTL_S = 600
+# A resumable long job (HASH: kind, status, cursor, total, done, args, times). Expires
+# ITERATION_TTL_S after its last step; ITERATIONS indexes them (score = last update, ms).
+ITERATION_FORMAT = "iter:{iteration_id}"
+ITERATIONS = "iter:index"
+ITERATION_TTL_S = 7 * 24 * 3600
+# Pub/sub: a message (JSON progress) after every step of one iteration.
+ITERATION_PROGRESS_FORMAT = "iter:progress:{iteration_id}"
+# A broadcast's recipients, frozen when it is described (a copy of FOLLOWERS); same TTL as
+# its iteration, deleted when it is done.
+BROADCAST_TO_FORMAT = "iter:{iteration_id}:to"
+# A broadcast described from LINE, waiting for its operator's go-ahead (value = iteration id).
+BROADCAST_DRAFT_FORMAT = "bcast:draft:{code}"
+BROADCAST_DRAFT_TTL_S = 600
+# Held for 900 ms by the rq_worker parent that runs RQ's abandoned-job cleanup this second.
+REAPER_LOCK = "jobs:reaper"
+
 # --- workers and metrics ---
 # Written by the timer workers' heartbeat (worker_registry.py), read by `python -m bot status`,
 # /metrics and /admin. A worker counts in memory and writes all of these in one pipeline per

@@ -9,9 +9,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain.intents import (
     Analyze,
+    Broadcast,
     CancelReminder,
     Intent,
+    Keywords,
     ListReminders,
+    Reading,
     SetTimezone,
     ShowHelp,
     Unreadable,
@@ -21,6 +24,11 @@ MAX_ANALYZE_CHARS = 1000
 _HELP_WORDS = frozenset({"help", "ヘルプ", "使い方", "つかいかた", "?", "menu", "メニュー"})
 _LIST_WORDS = frozenset({"一覧", "list", "リスト", "いちらん"})
 _ANALYZE_WORDS = ("解析", "analyze", "analyse")
+_READING_WORDS = ("読み", "よみ", "reading", "yomi")
+_KEYWORD_WORDS = ("キーワード", "keywords", "keyword")
+_BROADCAST_WORDS = ("配信", "broadcast")
+MAX_BROADCAST_CHARS = 5000  # one LINE text message
+_CONFIRM = re.compile(r"(?:確定|confirm)\s+(?P<code>[0-9a-f]{8})", re.IGNORECASE)
 _CANCEL_WORDS = r"取消|取り消し|取消し|キャンセル|cancel|削除|delete"
 _ALL_WORDS = r"全部|すべて|全て|all"
 _CANCEL = re.compile(
@@ -46,6 +54,9 @@ def read_command(folded: str) -> Intent | None:
     head, _, rest = folded.partition(" ")
     if head.lower() in _ANALYZE_WORDS:
         return Analyze(rest.strip()[:MAX_ANALYZE_CHARS])
+    heavy = _read_heavy(head.lower(), rest.strip())
+    if heavy is not None:
+        return heavy
     cancel = _CANCEL.fullmatch(folded)
     if cancel is not None:
         number = cancel["number"]
@@ -60,6 +71,20 @@ def read_command(folded: str) -> Intent | None:
     timezone = _TIMEZONE.fullmatch(folded)
     if timezone is not None:
         return _read_zone(timezone["zone"] or "")
+    return None
+
+
+def _read_heavy(head: str, rest: str) -> Intent | None:
+    """読み / キーワード / 配信 and their English names, followed by their text."""
+    if head in _READING_WORDS:
+        return Reading(rest[:MAX_ANALYZE_CHARS])
+    if head in _KEYWORD_WORDS:
+        return Keywords(rest[:MAX_ANALYZE_CHARS])
+    if head in _BROADCAST_WORDS:
+        confirm = _CONFIRM.fullmatch(rest)
+        if confirm is not None:
+            return Broadcast("", confirm=confirm["code"].lower())
+        return Broadcast(rest[:MAX_BROADCAST_CHARS])
     return None
 
 
