@@ -108,8 +108,15 @@ def _check_messages(messages: Any) -> list[Detail]:
                         "property": f"{where}.text",
                     }
                 )
-        if mtype in ("flex", "template") or "quickReply" in msg:
-            details.extend(tapping.check_message(msg, where))
+    return details
+
+
+def _check_tapping(body: dict[str, Any]) -> list[Detail]:
+    """LINE's rules for what users tap; run only for bodies the memo has not seen accepted."""
+    details: list[Detail] = []
+    for i, msg in enumerate(body.get("messages") or ()):
+        if msg.get("type") in ("flex", "template") or "quickReply" in msg:
+            details.extend(tapping.check_message(msg, f"messages[{i}]"))
     return details
 
 
@@ -205,6 +212,10 @@ def validate(kind: str, body: Any) -> list[Detail]:
     key = _memo_key(kind, body)
     if key is not None and key in _accepted:
         return []
+    if kind in ("reply", "push", "multicast"):
+        details = _check_tapping(body)
+        if details:
+            return details
     try:
         _models[kind].from_dict(body)
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
