@@ -20,8 +20,12 @@ Send = Callable[[SimClient, str], dict[str, Any]]
 FRIENDLY: dict[str, tuple[Send, str]] = {
     "help": (lambda sim, user: sim.send_text("ヘルプ", user_id=user), "使い方"),
     "unreadable": (
-        lambda sim, user: sim.send_text("おなかすいた", user_id=user),
-        "読み取れませんでした",
+        lambda sim, user: sim.send_text("25時", user_id=user),
+        "その時刻は読めませんでした",
+    ),
+    "what without when": (
+        lambda sim, user: sim.send_text("ゴミ出し", user_id=user),
+        "「ゴミ出し」をいつお知らせしますか?",
     ),
     "sticker": (lambda sim, user: sim.send_sticker(user_id=user), "スタンプ"),
 }
