@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from bench import procs
+from localdev import harness
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +59,7 @@ class BenchFake:
     name = "bench.linefake"
 
     def __init__(self, latency_ms: float, rate: float | None, log_path: Path) -> None:
-        self.port = procs.free_port()
+        self.port = harness.free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         args = [sys.executable, "-m", "bench.linefake", "--port", str(self.port),
                 "--latency-ms", str(latency_ms), "--rate", str(rate or 0)]  # fmt: skip

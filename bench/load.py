@@ -19,13 +19,13 @@ from bench.endpoints import Push
 from bot.adapters.redis import keys
 from bot.adapters.redis.reminder_store import Added, ReminderStore
 from bot.domain.reminders import Kind, Reminder, new_reminder_id
+from localdev.harness import now_ms
 
 PIPELINE_CHUNK = 5_000  # reminders per pipeline round trip
 NO_LIMIT = 1 << 30  # max_pending for benches: the per-chat limit is not what they measure
 
 
-def now_ms() -> int:
-    return time.time_ns() // 1_000_000
+__all__ = ["now_ms"]  # re-exported for the benches that import it from here
 
 
 def user_id(n: int) -> str:

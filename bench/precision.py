@@ -23,6 +23,7 @@ from bench.load import (
     now_ms,
     spread,
 )
+from localdev import harness
 
 
 @dataclass
@@ -102,7 +103,7 @@ def run_precision(
     worker = ctx.start_worker()
     try:
         cursor = ctx.line.cursor()
-        cpu0 = procs.cpu_seconds(worker.pid)
+        cpu0 = harness.cpu_seconds(worker.pid)
         probe = Probe(hi_s + 0.5)
         now = now_ms()
         timers = make_timers(
@@ -112,7 +113,7 @@ def run_precision(
         pushes = wait_pushes(ctx.line, count, cursor, timeout_s=hi_s + 20)
         time.sleep(0.3)  # let stragglers and repeats (which should not exist) arrive
         pushes.extend(ctx.line.pushes(pushes[-1].seq if pushes else cursor))
-        cpu = procs.cpu_seconds(worker.pid) - cpu0
+        cpu = harness.cpu_seconds(worker.pid) - cpu0
     finally:
         procs.stop(worker)
     return Precision(label, lateness_of(timers, pushes), cpu, probe.result())
@@ -134,13 +135,13 @@ def run_throughput(ctx: Context, spec: ThroughputSpec, rng: random.Random) -> Th
         start = now + 2000
         timers = make_timers(spread(spec.count, start, start + 1000, rng), now)
         bulk_add(ctx.client, timers)
-        cpu0, line0 = _cpu(workers), procs.cpu_seconds(ctx.line.pid())
+        cpu0, line0 = _cpu(workers), harness.cpu_seconds(ctx.line.pid())
         wall0 = now_ms()
         expect_s = spec.count / min(spec.ceiling, spec.workers * spec.concurrency / 0.05)
         pushes = wait_pushes(ctx.line, spec.count, cursor, timeout_s=5 + 4 * expect_s)
         wall = (now_ms() - max(wall0, start)) / 1000
         cpu = _cpu(workers) - cpu0
-        line_cpu = procs.cpu_seconds(ctx.line.pid()) - line0
+        line_cpu = harness.cpu_seconds(ctx.line.pid()) - line0
         status_429 = ctx.line.count_429() - before_429
     finally:
         for worker in workers:
@@ -161,4 +162,4 @@ def run_throughput(ctx: Context, spec: ThroughputSpec, rng: random.Random) -> Th
 
 
 def _cpu(workers: list[subprocess.Popen[bytes]]) -> float:
-    return sum(procs.cpu_seconds(worker.pid) for worker in workers)
+    return sum(harness.cpu_seconds(worker.pid) for worker in workers)

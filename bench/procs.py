@@ -20,12 +20,6 @@ ACCESS_TOKEN = "bench-access-token"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def wait_port(port: int, proc: subprocess.Popen[bytes], timeout_s: float = 15.0) -> None:
     """Until something listens on the loopback port (the child has no ready signal)."""
     deadline = time.monotonic() + timeout_s
@@ -121,13 +115,6 @@ def stop(proc: subprocess.Popen[bytes] | None, timeout_s: float = 30.0) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(timeout=10)
-
-
-def cpu_seconds(pid: int) -> float:
-    """utime + stime of one process, from /proc/<pid>/stat."""
-    raw = Path(f"/proc/{pid}/stat").read_text()
-    fields = raw[raw.rindex(")") + 2 :].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
 def redis_cpu_seconds(client: redis.Redis) -> float:

@@ -19,6 +19,7 @@ from bench.load import bulk_add, far_future_timers, make_timers, now_ms, percent
 from bench.precision import Context
 from bot.adapters.redis import keys
 from bot.adapters.redis.delivery_store import DeliveryStore
+from localdev import harness
 
 EMPTY_CLAIMS = 300
 DUE_CLAIMS = 20
@@ -86,9 +87,9 @@ def _idle_worker(ctx: Context, idle_s: float) -> tuple[float, float, int]:
     try:
         time.sleep(1.0)  # start-up work done
         ctx.client.config_resetstat()
-        cpu0, redis0 = procs.cpu_seconds(worker.pid), procs.redis_cpu_seconds(ctx.client)
+        cpu0, redis0 = harness.cpu_seconds(worker.pid), procs.redis_cpu_seconds(ctx.client)
         time.sleep(idle_s)
-        cpu = procs.cpu_seconds(worker.pid) - cpu0
+        cpu = harness.cpu_seconds(worker.pid) - cpu0
         redis_cpu = procs.redis_cpu_seconds(ctx.client) - redis0
         calls = int(ctx.client.info("commandstats").get("cmdstat_evalsha", {}).get("calls", 0))
     finally:

@@ -33,6 +33,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from linesim import ids
+from localdev.harness import cpu_seconds
 
 # (kind, text): one third each, in this order, so every client sends all three.
 MIX = (("timer", "180"), ("help", "ヘルプ"), ("unreadable", "おはよう"))
@@ -158,12 +159,6 @@ async def client(
             conn = None
     if conn is not None:
         conn[1].close()
-
-
-def cpu_seconds(pid: int) -> float:
-    raw = Path(f"/proc/{pid}/stat").read_text()
-    fields = raw[raw.rindex(")") + 2 :].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
 def watched_cpu(watch: dict[str, list[int]]) -> dict[str, float]:

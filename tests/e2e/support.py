@@ -11,6 +11,7 @@ import redis
 from bot.adapters.redis import keys
 from bot.adapters.redis.reminder_store import ReminderStore
 from linesim.client import SimClient
+from localdev.harness import now_ms
 
 Record = dict[str, Any]
 
@@ -30,10 +31,6 @@ def new_user_id() -> str:
 
 def new_group_id() -> str:
     return "C" + uuid.uuid4().hex
-
-
-def now_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 def seconds_until(epoch_ms: int) -> float:

@@ -17,8 +17,9 @@ import redis
 
 from bot.adapters.redis import keys
 from linesim.client import COMPUTE, SimClient
+from localdev.harness import now_ms
 from localdev.stack import Stack
-from tests.e2e.support import new_user_id, now_ms
+from tests.e2e.support import new_user_id
 
 pytestmark = pytest.mark.e2e
 
