@@ -19,6 +19,11 @@ SUBCOMMANDS: dict[str, str] = {
     "broadcast": "bot.cli_broadcast",
     "jobs": "bot.cli_jobs",
     "richmenu": "bot.cli_richmenu",
+    "status": "bot.cli_status",
+    "dead-letters": "bot.cli_ops",
+    "requeue-dead": "bot.cli_ops",
+    "export": "bot.cli_export",
+    "import": "bot.cli_export",
 }
 
 

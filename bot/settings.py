@@ -47,6 +47,8 @@ class Settings:
     rq_workers: int = 8
     # Recipients of one multicast (LINE: at most 500); one step of a broadcast.
     broadcast_batch_size: int = 500
+    # The password of /metrics, /rq and /admin (user "admin"); unset: they are not mounted.
+    admin_password: str | None = None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -82,6 +84,7 @@ class Settings:
             heavy_jobs_per_chat=_number(env, "HEAVY_JOBS_PER_CHAT", 5, int, low=1, high=1000),
             rq_workers=_number(env, "RQ_WORKERS", 8, int, low=1, high=64),
             broadcast_batch_size=_number(env, "BROADCAST_BATCH_SIZE", 500, int, low=1, high=500),
+            admin_password=env.get("ADMIN_PASSWORD", "").strip() or None,
         )
         try:
             settings.tz  # noqa: B018 - validates the zone name
