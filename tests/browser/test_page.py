@@ -115,7 +115,7 @@ def test_picker_modes_and_message_actions(sim: SimulatorProcess, page: Any) -> N
     assert text["events"][0]["message"]["text"] == "ヘルプ"
 
 
-def test_rich_menu_areas_act(sim: SimulatorProcess, page: Any) -> None:
+def test_rich_menu_areas_act(sim: SimulatorProcess, page: Any, shots: Path) -> None:
     half = {"x": 0, "y": 0, "width": 1250, "height": 843}
     menu = {
         "size": {"width": 2500, "height": 843}, "selected": True, "name": "main",
@@ -135,6 +135,7 @@ def test_rich_menu_areas_act(sim: SimulatorProcess, page: Any) -> None:
     wait_count(areas, 2)
     assert page.locator("#menuBar").inner_text().startswith("メニュー")
     page.wait_for_function("document.querySelector('#richmenu img').naturalWidth === 250")
+    page.screenshot(path=str(shots / "chat-richmenu.png"))
     areas.nth(0).click()
     (text,) = sim.client.wait_webhooks(1, event_type="message", timeout=5)
     assert text["events"][0]["message"]["text"] == "一覧"

@@ -133,3 +133,16 @@ def test_sdk_still_checks_the_shapes(sim: SimulatorProcess) -> None:
     status, body = _push(sim, {"type": "flex", "altText": "x", "contents": bubble})
     assert status == 400
     assert any(p.startswith("messages[0]") for p in _props(body))
+
+
+def test_webhook_log_keeps_redeliveries_and_forgets_on_reset(client: SimClient) -> None:
+    sent = client.send_postback("done:1", user_id=USER)
+    again = client.redeliver(sent["event"]["webhookEventId"])
+    first, second = client.webhooks()
+    assert first["events"][0] == sent["event"]
+    assert second["events"][0]["deliveryContext"] == {"isRedelivery": True}
+    assert again["event"]["replyToken"] == sent["event"]["replyToken"]
+    assert second["sent_at_ms"] >= first["sent_at_ms"]
+    client.reset()
+    assert client.webhooks() == []
+    assert client.wait_webhooks(1, timeout=0.1) == []
