@@ -39,7 +39,10 @@ from typing import Any
 
 import redis
 from rq.executions import Execution
+from rq.job import Job
+from rq.queue import Queue
 from rq.registry import StartedJobRegistry
+from rq.utils import now
 from rq.worker import SimpleWorker
 
 from bot.adapters import morphology
@@ -54,6 +57,7 @@ log = logging.getLogger(__name__)
 
 EXECUTION_LEASE_S = 5
 SUPERVISE_S = 1.0
+DEQUEUE_WAKE_S = 1
 WORKER_KEY_TTL_S = 60
 _PR_SET_PDEATHSIG = 1
 
@@ -72,8 +76,23 @@ class BotWorker(SimpleWorker):
         return EXECUTION_LEASE_S
 
     def request_stop(self, signum: int, frame: FrameType | None) -> None:
+        # Only flags: this runs inside whatever the job was doing (a SimpleWorker runs jobs on
+        # the main thread), so no Redis call (the job may hold the one connection) and no
+        # StopRequested raised between a dequeue and the job's start (it would strand it).
         iteration.request_shutdown()
-        super().request_stop(signum, frame)  # type: ignore[no-untyped-call]
+        self._shutdown_requested_date = now()
+        self._stop_requested = True
+        self.log.info("Worker %s: stopping after the current job", self.name)
+
+    def dequeue_job_and_maintain_ttl(
+        self, timeout: int | None, max_idle_time: int | None = None
+    ) -> tuple[Job, Queue] | None:
+        # Wait for a job in short rounds, so a stop request is noticed within DEQUEUE_WAKE_S.
+        while not self._stop_requested:
+            result = super().dequeue_job_and_maintain_ttl(DEQUEUE_WAKE_S, DEQUEUE_WAKE_S)
+            if result is not None:
+                return result
+        return None
 
     def request_force_stop(self, signum: int, frame: FrameType | None) -> None:
         # RQ would exit mid-job on a second signal; the platform sends several. The job stops
