@@ -52,6 +52,7 @@ from bot.adapters.redis.reminder_store import ReminderStore
 from bot.adapters.reply_handoff import rq_handoff
 from bot.adapters.reply_sender import ReplySender
 from bot.bootstrap import once
+from bot.entrypoints.admin import mount_admin
 from bot.service.broadcast import Broadcasts
 from bot.service.heavy_commands import HeavyWork
 from bot.service.webhook_events import EventContext, handle_event
@@ -256,6 +257,8 @@ def create_app(settings: Settings, services: Callable[[], WebServices] | None = 
         except (RedisError, OSError):
             return jsonify(status="redis unavailable"), 503
         return jsonify(status="ok"), 200
+
+    mount_admin(app, settings, lambda: get_services().redis)
 
     @app.errorhandler(413)
     def too_large(_: Exception) -> tuple[Response, int]:
