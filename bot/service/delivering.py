@@ -104,37 +104,14 @@ class Deliverer:
     async def _deliver(self, reminder: Reminder, zone_name: str) -> None:
         zone = occurrences.zone_of(zone_name, self._zone)
         plan = occurrences.plan(reminder, self._clock(), zone)
+        settling = _ReminderSettling(self._store, reminder, plan.then)
         if isinstance(plan, occurrences.Skip):
             self.stats.skipped += 1
-            await self.settle(lambda: self._store.ack(reminder, plan.then))
+            await self.settle(settling.ack)
             return
         card = cards.notification_message(reminder, zone)
         result = await self._push(reminder.chat_id, card, reminder.retry_key)
-        now = self._clock()
-        decision = self._decide(result, reminder.attempt)
-        if isinstance(decision, delivery.Acknowledge):
-            log.debug("delivered late_ms=%d", now - reminder.occurrence_ms)
-            self._delivered(now - reminder.occurrence_ms)
-            await self.settle(lambda: self._store.ack(reminder, plan.then))
-        elif isinstance(decision, delivery.RetryAt):
-            at = now + decision.delay_ms
-            await self.settle(lambda: self._store.requeue(reminder, reminder.next_attempt(), at))
-        elif isinstance(decision, delivery.PauseAll):
-            await self._pause(now, decision.wait_ms)
-            at = now + decision.wait_ms
-            await self.settle(lambda: self._store.requeue(reminder, reminder, at))
-        else:
-            letter = DeadLetter(
-                reminder.member,
-                reminder.encode(),
-                reminder.chat_id,
-                decision.reason,
-                result.status,
-                result.request_id,
-                now,
-            )
-            log.warning("reminder dead-lettered: %s status=%s", decision.reason, result.status)
-            await self.settle(lambda: self._store.dead_letter(reminder, letter, now, plan.then))
+        await self._carry_out(settling, result)
 
     async def _deliver_legacy(self, member: str, timer: Timer | None) -> None:
         """A timer of the previous release: the same policy on its own keys and retry key."""
@@ -145,52 +122,38 @@ class Deliverer:
             return
         message = text_message(texts.timer_done(timer))
         result = await self._push(timer.chat_id, message, timer.retry_key)
+        await self._carry_out(_LegacySettling(self._store, member, timer), result)
+
+    async def _failed(self, entry: Claimed) -> None:
+        """Our own code raised while delivering `entry`: a failed attempt, like a 5xx."""
+        settling: Settling
+        if isinstance(entry, ClaimedLegacyTimer):
+            if entry.timer is None:
+                return
+            settling = _LegacySettling(self._store, entry.member, entry.timer)
+        else:
+            if entry.reminder is None:
+                return
+            settling = _ReminderSettling(self._store, entry.reminder, None)
+        await self._carry_out(settling, PushResult(PushOutcome.FAILED))
+
+    async def _carry_out(self, settling: Settling, result: PushResult) -> None:
+        """Do what the policy decides for this push result, on the entry's own keys."""
         now = self._clock()
-        decision = self._decide(result, timer.attempt)
+        decision = self._decide(result, settling.attempt)
         if isinstance(decision, delivery.Acknowledge):
-            self._delivered(now - timer.due_ms)
-            await self.settle(lambda: self._store.ack_legacy(member))
+            self._delivered(now - settling.due_ms)
+            await self.settle(settling.ack)
         elif isinstance(decision, delivery.RetryAt):
             at = now + decision.delay_ms
-            await self.settle(lambda: self._store.requeue_legacy(member, timer.next_attempt(), at))
+            await self.settle(lambda: settling.retry(at, count_attempt=True))
         elif isinstance(decision, delivery.PauseAll):
             await self._pause(now, decision.wait_ms)
             at = now + decision.wait_ms
-            await self.settle(lambda: self._store.requeue_legacy(member, timer, at))
+            await self.settle(lambda: settling.retry(at, count_attempt=False))
         else:
-            letter = DeadLetter(
-                member, "", timer.chat_id, decision.reason, result.status, result.request_id, now
-            )
-            await self.settle(lambda: self._store.dead_letter_legacy(member, letter, now))
-
-    async def _failed(self, entry: Claimed) -> None:
-        """Our own code raised while delivering `entry`: retry it later like a 5xx."""
-        now = self._clock()
-        if isinstance(entry, ClaimedLegacyTimer):
-            timer = entry.timer
-            if timer is None:
-                return
-            decision = self._decide(PushResult(PushOutcome.FAILED), timer.attempt)
-            if isinstance(decision, delivery.RetryAt):
-                at = now + decision.delay_ms
-                retry = timer.next_attempt()
-                await self.settle(lambda: self._store.requeue_legacy(entry.member, retry, at))
-            else:
-                letter = DeadLetter(entry.member, "", timer.chat_id, "gave_up", None, None, now)
-                await self.settle(lambda: self._store.dead_letter_legacy(entry.member, letter, now))
-            return
-        reminder = entry.reminder
-        if reminder is None:
-            return
-        decision = self._decide(PushResult(PushOutcome.FAILED), reminder.attempt)
-        if isinstance(decision, delivery.RetryAt):
-            at = now + decision.delay_ms
-            await self.settle(lambda: self._store.requeue(reminder, reminder.next_attempt(), at))
-        else:
-            letter = DeadLetter(
-                reminder.member, reminder.encode(), reminder.chat_id, "gave_up", None, None, now
-            )
-            await self.settle(lambda: self._store.dead_letter(reminder, letter, now))
+            log.warning("notification dead-lettered: %s status=%s", decision.reason, result.status)
+            await self.settle(lambda: settling.dead(decision.reason, result, now))
 
     async def _dead_malformed(self, member: str) -> None:
         letter = DeadLetter(member, "", "", "malformed", None, None, self._clock())
@@ -251,3 +214,59 @@ class Deliverer:
                     return
                 await asyncio.sleep(REDIS_RETRY_S[min(attempt, len(REDIS_RETRY_S) - 1)])
                 attempt += 1
+
+
+class Settling(Protocol):
+    """Settling one claimed entry on the keys it came from."""
+
+    attempt: int
+    due_ms: int
+
+    async def ack(self) -> object: ...
+    async def retry(self, at_ms: int, *, count_attempt: bool) -> object: ...
+    async def dead(self, reason: str, result: PushResult, now_ms: int) -> object: ...
+
+
+class _ReminderSettling:
+    def __init__(self, store: DeliveryStore, reminder: Reminder, then: Reminder | None) -> None:
+        self._store, self._reminder, self._then = store, reminder, then
+        self.attempt, self.due_ms = reminder.attempt, reminder.occurrence_ms
+
+    async def ack(self) -> object:
+        await self._store.ack(self._reminder, self._then)
+        return None
+
+    async def retry(self, at_ms: int, *, count_attempt: bool) -> object:
+        r = self._reminder
+        return await self._store.requeue(r, r.next_attempt() if count_attempt else r, at_ms)
+
+    async def dead(self, reason: str, result: PushResult, now_ms: int) -> object:
+        r = self._reminder
+        letter = DeadLetter(
+            r.member, r.encode(), r.chat_id, reason, result.status, result.request_id, now_ms
+        )
+        # A recurring reminder goes on with its next occurrence; this one is kept as a letter.
+        return await self._store.dead_letter(r, letter, now_ms, self._then)
+
+
+class _LegacySettling:
+    def __init__(self, store: DeliveryStore, member: str, timer: Timer) -> None:
+        self._store, self._member, self._timer = store, member, timer
+        self.attempt, self.due_ms = timer.attempt, timer.due_ms
+
+    async def ack(self) -> object:
+        await self._store.ack_legacy(self._member)
+        return None
+
+    async def retry(self, at_ms: int, *, count_attempt: bool) -> object:
+        t = self._timer
+        return await self._store.requeue_legacy(
+            self._member, t.next_attempt() if count_attempt else t, at_ms
+        )
+
+    async def dead(self, reason: str, result: PushResult, now_ms: int) -> object:
+        t = self._timer
+        letter = DeadLetter(
+            self._member, "", t.chat_id, reason, result.status, result.request_id, now_ms
+        )
+        return await self._store.dead_letter_legacy(self._member, letter, now_ms)
