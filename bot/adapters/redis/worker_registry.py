@@ -137,6 +137,7 @@ class WorkerRegistry:
         self.name = name or default_name()
         self._ttl_ms = int(ttl_s * 1000)
         self._started_ms = wall_ms()
+        self._host = socket.gethostname()
         self._flushed = dict.fromkeys(COUNTERS, 0)
         self._pending = Lateness()
 
@@ -150,7 +151,7 @@ class WorkerRegistry:
         delta = {k: v for k, v in delta.items() if v} | self._pending.fields()
         key = keys.worker_key(self.name)
         info: dict[str, str | int] = {
-            "host": socket.gethostname(),
+            "host": self._host,
             "pid": os.getpid(),
             "started_ms": self._started_ms,
             "heartbeat_ms": now,
