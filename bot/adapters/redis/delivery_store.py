@@ -11,12 +11,18 @@ import asyncio
 import json
 import math
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any, cast
 
 import redis.asyncio as aioredis
 
 from bot.adapters.redis import keys, legacy_scripts, reminder_scripts
+from bot.adapters.redis.claims import (
+    Claim,
+    Claimed,
+    ClaimedLegacyTimer,
+    ClaimedReminder,
+    DeadLetter,
+)
 from bot.adapters.redis.rate_window import RECOMMENDED_MARGIN_MS
 from bot.domain.reminders import MalformedReminderError, Reminder, split_member
 from bot.domain.timers import MalformedTimerError, Timer
@@ -27,59 +33,14 @@ RATE_WINDOW_MS = 1_000
 SHORT_WINDOW_MS = 100
 CHAT_PREFIX = keys.CHAT_FORMAT.format(chat_id="")
 
-
-@dataclass(frozen=True, slots=True)
-class ClaimedReminder:
-    member: str
-    reminder: Reminder | None  # None: the record could not be read
-    timezone: str  # the chat's own zone, "" for the bot's default
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimedLegacyTimer:
-    """A timer written by the previous release, delivered with the retry key it carries."""
-
-    member: str
-    timer: Timer | None
-
-
-Claimed = ClaimedReminder | ClaimedLegacyTimer
-
-
-@dataclass(frozen=True, slots=True)
-class Claim:
-    """What one claim took, and when the worker should look again."""
-
-    entries: list[Claimed]
-    next_due_ms: int | None
-    next_lease_ms: int | None
-    rate_wait_ms: int
-
-
-@dataclass(frozen=True, slots=True)
-class DeadLetter:
-    member: str
-    record: str  # the reminder's record as it was (or the legacy member)
-    chat_id: str
-    reason: str
-    status: int | None
-    request_id: str | None
-    died_at_ms: int
-
-    def to_json(self) -> str:
-        return json.dumps(
-            {
-                "member": self.member,
-                "record": self.record,
-                "chat_id": self.chat_id,
-                "reason": self.reason,
-                "status": self.status,
-                "request_id": self.request_id,
-                "died_at_ms": self.died_at_ms,
-            },
-            ensure_ascii=False,
-            sort_keys=True,
-        )
+__all__ = [
+    "Claim",
+    "Claimed",
+    "ClaimedLegacyTimer",
+    "ClaimedReminder",
+    "DeadLetter",
+    "DeliveryStore",
+]
 
 
 class DeliveryStore:
