@@ -24,6 +24,20 @@ def _env(name: str, default: str) -> str:
     return os.environ.get(f"LINESIM_{name}", default)
 
 
+def _attach_values(argv: list[str]) -> list[str]:
+    """`--opt value` → `--opt=value`: every option here takes a value, and argparse would read a
+    value starting with "-" (a random token such as "-x3Q…") as another option."""
+    out: list[str] = []
+    args = iter(argv)
+    for arg in args:
+        if arg.startswith("--") and "=" not in arg and arg not in ("--", "--help"):
+            value = next(args, None)
+            out.append(arg if value is None else f"{arg}={value}")
+        else:
+            out.append(arg)
+    return out
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m linesim", description="Local LINE stand-in.")
     p.add_argument("--host", default=_env("HOST", "127.0.0.1"))
@@ -39,7 +53,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--parent-pid", type=int, help="exit when this parent process goes away")
     p.add_argument("--cleanup-dir", help="delete this directory on exit if the parent is gone")
     p.add_argument("--log-level", default=_env("LOG_LEVEL", "INFO"))
-    return p.parse_args(argv)
+    return p.parse_args(_attach_values(sys.argv[1:] if argv is None else argv))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,6 +20,7 @@ from linebot.v3.messaging import (
 )
 
 from linesim import DEMO_USER_ID, SimConfig
+from linesim.__main__ import parse_args
 from linesim.client import SimClient
 from linesim.process import SimulatorProcess, start_simulator_process
 from linesim.server import build_app
@@ -110,6 +111,15 @@ def test_process_starts_fast_and_stops_clean() -> None:
     with pytest.raises(ProcessLookupError):
         os.kill(handle.pid, 0)
     handle.stop()  # idempotent
+
+
+def test_tokens_and_secrets_starting_with_a_dash() -> None:
+    # secrets.token_urlsafe() starts with "-" one time in 64; argparse must not take it for a flag.
+    with start_simulator_process(access_token="-tok", channel_secret="--sec") as handle:
+        status, _, _ = call(handle.url, "GET", f"/v2/bot/profile/{DEMO_USER_ID}", token="-tok")
+        assert status == 404  # authenticated, and no such user yet
+    args = parse_args(["--access-token", "-x", "--port", "0", "--faults={}"])
+    assert (args.access_token, args.port, args.faults) == ("-x", 0, "{}")
 
 
 def test_in_process_app_with_injected_clock() -> None:
