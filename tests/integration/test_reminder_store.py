@@ -249,3 +249,14 @@ def test_acks_of_one_loop_turn_are_one_script_call(
     stats = redis_client.info("commandstats")
     assert stats["cmdstat_evalsha"]["calls"] == 1
     assert redis_client.keys("rem:chat:*") == []
+
+
+def test_ids_that_look_like_a_setting_are_still_reminders(redis_client: redis.Redis) -> None:
+    store = ReminderStore(redis_client)
+    odd = Reminder("Uchat", "_tzabcde", Kind.ONCE, 1_000)  # URL-safe base64 may start with _
+    store.add(odd, event_id=None, max_pending=50)
+    store.set_timezone("Uchat", "Asia/Tokyo")
+    assert store.pending("Uchat") == [odd]
+    assert store.get("Uchat", odd.id) == odd
+    assert store.add(_reminder(2_000), event_id=None, max_pending=2) is Added.ADDED
+    assert store.add(_reminder(3_000), event_id=None, max_pending=2) is Added.FULL

@@ -79,7 +79,9 @@ def _export_batch(
     for key, raw in zip(batch, hashes, strict=True):
         chat_id = key.decode()[len(prefix) :]
         chats.append((chat_id, {k.decode(): v.decode() for k, v in raw.items()}))
-    members = [member_of(c, f) for c, fields in chats for f in fields if not f.startswith("_")]
+    members = [
+        member_of(c, f) for c, fields in chats for f in fields if f not in keys.SETTING_FIELDS
+    ]
     due, leased = _scores(client, members)
     for chat_id, fields in chats:
         report.chats += 1
@@ -88,7 +90,7 @@ def _export_batch(
             report.settings += 1
             yield json.dumps({"chat": chat_id, "timezone": zone}, ensure_ascii=False)
         for reminder_id, record in sorted(fields.items()):
-            if reminder_id.startswith("_"):
+            if reminder_id in keys.SETTING_FIELDS:
                 continue
             line = _reminder_line(
                 chat_id, reminder_id, record, due=due, leased=leased, report=report
@@ -186,7 +188,7 @@ def _import_one(
         report.settings += 1
         return
     reminder_id = str(data["id"])
-    if reminder_id.startswith("_"):
+    if reminder_id in keys.SETTING_FIELDS:
         raise ValueError("a setting's name is no reminder id")
     reminder = Reminder.decode(chat_id, reminder_id, str(data["record"]))
     if client.hexists(keys.chat_key(chat_id), reminder_id):

@@ -16,11 +16,14 @@ REMINDERS_DUE = "rem:due"
 # Claimed reminders: same members, score = lease expiry. Owner: ack/retry/dead-letter remove
 # them; an expired lease is claimed again, so a killed worker's reminders come back by themselves.
 REMINDERS_LEASED = "rem:leased"
-# One hash per chat: field = reminder id, value = Reminder.encode(); fields starting with "_"
-# are the chat's settings (SETTING_TIMEZONE). Owner: the chat — a one-shot's field goes when it
+# One hash per chat: field = reminder id, value = Reminder.encode(); the fields named in
+# SETTING_FIELDS are the chat's settings. Owner: the chat — a one-shot's field goes when it
 # is delivered or cancelled, the whole key on unfollow / leave; an empty hash vanishes.
 CHAT_FORMAT = "rem:chat:{chat_id}"
 SETTING_TIMEZONE = "_tz"
+# Every settings field of a chat's hash. Reminder ids are 8 characters of URL-safe base64 and
+# may themselves start with "_", so a field is a setting by its exact name, never by a prefix.
+SETTING_FIELDS = frozenset({SETTING_TIMEZONE})
 # What `一覧` showed last, so `取消 N` cancels the N the user saw. Expires after LISTED_TTL_S.
 LISTED_FORMAT = "rem:listed:{chat_id}"
 LISTED_TTL_S = 15 * 60

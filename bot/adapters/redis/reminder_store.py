@@ -83,7 +83,7 @@ class ReminderStore:
         reminders = []
         for field, record in fields.items():
             name = field.decode()
-            if name.startswith("_"):
+            if name in keys.SETTING_FIELDS:
                 continue
             try:
                 reminders.append(Reminder.decode(chat_id, name, record))
@@ -139,7 +139,7 @@ class ReminderStore:
 
     def get(self, chat_id: str, reminder_id: str) -> Reminder | None:
         record = self._redis.hget(keys.chat_key(chat_id), reminder_id)
-        if not isinstance(record, bytes) or reminder_id.startswith("_"):
+        if not isinstance(record, bytes) or reminder_id in keys.SETTING_FIELDS:
             return None
         try:
             return Reminder.decode(chat_id, reminder_id, record)
