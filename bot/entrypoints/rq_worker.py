@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import importlib
 import logging
 import os
@@ -43,7 +44,8 @@ from rq.job import Job
 from rq.queue import Queue
 from rq.registry import StartedJobRegistry
 from rq.utils import now
-from rq.worker import SimpleWorker
+from rq.worker import HerokuWorker, SimpleWorker
+from rq.worker_pool import WorkerPool
 
 from bot.adapters import morphology
 from bot.adapters.job_queue import ALL_QUEUES
@@ -66,6 +68,8 @@ class BotWorker(SimpleWorker):
     """A SimpleWorker whose running job is leased (renewed by the parent) and whose SIGTERM
     also tells long jobs to stop at their next safe point."""
 
+    log_result_lifespan = False  # one INFO line less per job: results are kept RESULT_TTL_S
+
     def subscribe(self) -> None:
         """No pub/sub thread (RQ's remote stop/kill commands): it would cost a connection."""
 
@@ -87,6 +91,8 @@ class BotWorker(SimpleWorker):
     def dequeue_job_and_maintain_ttl(
         self, timeout: int | None, max_idle_time: int | None = None
     ) -> tuple[Job, Queue] | None:
+        if timeout is None:  # burst mode (tests): RQ's own non-blocking dequeue
+            return super().dequeue_job_and_maintain_ttl(timeout, max_idle_time)
         # Wait for a job in short rounds, so a stop request is noticed within DEQUEUE_WAKE_S.
         while not self._stop_requested:
             result = super().dequeue_job_and_maintain_ttl(DEQUEUE_WAKE_S, DEQUEUE_WAKE_S)
@@ -148,6 +154,10 @@ class Supervisor:
     def run(self) -> int:
         signal.signal(signal.SIGTERM, self.on_signal)
         signal.signal(signal.SIGINT, self.on_signal)
+        # What the parent loaded is shared with the workers page by page until written to:
+        # frozen, the garbage collector never walks (and so never copies) those pages.
+        gc.collect()
+        gc.freeze()
         for _ in range(self.settings.rq_workers):
             self.spawn()
         log.info("rq_worker started workers=%d", len(self.children))
@@ -226,8 +236,23 @@ def main() -> int:
     configure_logging(settings.log_level)
     # Loaded in the parent so every forked worker shares them instead of rebuilding them:
     # janome's dictionary, and the jobs module with the LINE SDK (1.7 s to import).
-    morphology.tokenizer()
     list(morphology.tokenizer().tokenize("準備"))
     importlib.import_module("bot.entrypoints.jobs")
-    client = sync_client(settings.redis_url, max_connections=1)
-    return Supervisor(settings, client).run()
+    # bench/jobs.py compares the models it chose between: "fork" is RQ's HerokuWorker (a work
+    # horse forked per job, the previous release), "pool" RQ's WorkerPool of SimpleWorkers.
+    model = os.environ.get("RQ_WORKER_MODEL", "prefork")
+    if model == "fork":
+        HerokuWorker(ALL_QUEUES, connection=sync_client(settings.redis_url)).work(
+            with_scheduler=False, logging_level=settings.log_level
+        )
+        return 0
+    if model == "pool":
+        pool = WorkerPool(
+            ALL_QUEUES,
+            connection=sync_client(settings.redis_url, max_connections=4),
+            num_workers=settings.rq_workers,
+            worker_class=SimpleWorker,
+        )
+        pool.start(logging_level=settings.log_level)
+        return 0
+    return Supervisor(settings, sync_client(settings.redis_url, max_connections=1)).run()
