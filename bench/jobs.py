@@ -1,11 +1,12 @@
 """Heavy-reply bench: 解析 answered by the rq_worker, per worker model, beside today's.
 
-    python -m bench.jobs [--models fork,pool,prefork] [--workers 8] [--quick]
+    python -m bench.jobs [--models fork,pool,prefork] [--workers 2] [--threads 16] [--quick]
 
 For each model: `localdev.stack.Stack` with the Procfile's `web` and `rq_worker` (the model
 chosen by RQ_WORKER_MODEL: "fork" = RQ's HerokuWorker forking a work horse per job, the
-previous release; "pool" = RQ's WorkerPool of SimpleWorkers; "prefork" = this release's warm
-parent forking RQ_WORKERS SimpleWorkers), linesim answering every LINE call 50 ms late.
+previous release; "pool" = RQ's WorkerPool of RQ_WORKERS SimpleWorkers; "prefork" = this
+release's warm parent forking RQ_WORKERS workers of RQ_THREADS job threads each), linesim
+answering every LINE call 50 ms late.
 Each `解析 <sentence>` comes from a user of its own through linesim's signed webhooks:
 1. light: 20 messages one after another — webhook → reply p50;
 2. burst: 200 messages from 20 concurrent senders — webhook → reply p50 / p99, replies vs
@@ -57,6 +58,9 @@ class Result:
     pss_mb: float = 0.0
     rss_mb: float = 0.0
     cpu_ms_per_job: float = 0.0
+    webhook: list[float] = field(default_factory=list)
+    burst_cpu_ms: dict[str, float] = field(default_factory=dict)
+    arrival_s: float = 0.0
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -110,7 +114,9 @@ def memory_mb(pid: int) -> tuple[float, float]:
 def _send(stack: Stack, index: int) -> dict[str, Any]:
     text = f"解析 {SENTENCES[index % len(SENTENCES)]}"
     user = f"Ubench{index:027d}{os.getpid() % 100000:05d}"
-    event: dict[str, Any] = stack.sim.send_text(text, user_id=user)["event"]
+    answer = stack.sim.send_text(text, user_id=user)
+    event: dict[str, Any] = answer["event"]
+    event["_webhook_ms"] = answer["elapsed_ms"]
     return event
 
 
@@ -136,9 +142,12 @@ def _latencies(stack: Stack, events: Iterable[dict[str, Any]], since: int, resul
     return out
 
 
-def run_model(model: str, workers: int, burst: int, drain: int, log_dir: Path) -> Result:
-    result = Result(model)
-    env = {"RQ_WORKER_MODEL": model, "RQ_WORKERS": str(workers), "HEAVY_JOBS_PER_CHAT": "5"}
+def run_model(  # noqa: PLR0917 - one run's parameters, all named at the call
+    model: str, workers: int, threads: int, burst: int, drain: int, log_dir: Path
+) -> Result:
+    result = Result(f"{model} {workers}×{threads}" if model == "prefork" else model)
+    env = {"RQ_WORKER_MODEL": model, "RQ_WORKERS": str(workers), "RQ_THREADS": str(threads),
+           "HEAVY_JOBS_PER_CHAT": "5"}  # fmt: skip
     with Stack(env, processes=["web", "rq_worker"], latency_ms=LATENCY_MS,
                log_dir=log_dir / model) as stack:  # fmt: skip
         for warm in range(4):  # first calls import and connect
@@ -148,9 +157,18 @@ def run_model(model: str, workers: int, burst: int, drain: int, log_dir: Path) -
             since = stack.sim.last_seq()
             result.light += _latencies(stack, [_send(stack, i)], since, Result(model), 30)
         since = stack.sim.last_seq()
+        pids = {"web": stack.procs["web"].pid, "rq_worker": stack.procs["rq_worker"].pid,
+                "linesim": stack.simulator.pid if stack.simulator else 0}  # fmt: skip
+        before = {name: cpu_s(pid) for name, pid in pids.items()}
         with ThreadPoolExecutor(20) as pool:
             events = list(pool.map(lambda i: _send(stack, 100 + i), range(burst)))
         result.burst = _latencies(stack, events, since, result, 120)
+        result.burst_cpu_ms = {
+            name: (cpu_s(pid) - before[name]) * 1000 / burst for name, pid in pids.items()
+        }
+        result.webhook = [e["_webhook_ms"] for e in events]
+        stamps = [e["timestamp"] for e in events]
+        result.arrival_s = (max(stamps) - min(stamps)) / 1000
         _drain(stack, result, drain)
     return result
 
@@ -171,37 +189,43 @@ def _drain(stack: Stack, result: Result, count: int) -> None:
 
 
 def print_report(results: list[Result]) -> None:
-    header = ["model", "light p50 ms", "burst p50 ms", "burst p99 ms", "replies", "pushes",
+    header = ["model", "light p50 ms", "burst p50 ms", "burst p99 ms", "webhook p99 ms",
+              "burst sent in s", "replies", "pushes",
               "tokens missing", "drain replies/s", "CPU ms/job", "PSS MB", "RSS MB"]  # fmt: skip
-    rows = [[*TODAY_MEASURED, "–", "–", "–", "–", "–", "–", "–"]]
+    rows = [[*TODAY_MEASURED, "–", "–", "–", "–", "–", "–", "–", "–", "–"]]
     for r in results:
         rows.append([
             r.model, f"{_pct(r.light, 0.5):.0f}", f"{_pct(r.burst, 0.5):.0f}",
-            f"{_pct(r.burst, 0.99):.0f}", str(r.replies), str(r.pushes), str(r.missing_tokens),
+            f"{_pct(r.burst, 0.99):.0f}", f"{_pct(r.webhook, 0.99):.0f}", f"{r.arrival_s:.2f}",
+            str(r.replies), str(r.pushes), str(r.missing_tokens),
             f"{r.rate:.0f}", f"{r.cpu_ms_per_job:.1f}", f"{r.pss_mb:.0f}", f"{r.rss_mb:.0f}",
         ])  # fmt: skip
     print(report.table(header, rows))
+    for r in results:
+        cpu = ", ".join(f"{name} {ms:.1f}" for name, ms in r.burst_cpu_ms.items())
+        print(f"{r.model}: CPU ms per message during the burst: {cpu}")
     goal = GOALS
     print(
         f"goals: light p50 ≤ {goal['light_p50']:.0f} ms; burst (200 at 20 concurrent) every one a"
         f" reply, p50 ≤ {goal['burst_p50']:.0f} ms, p99 ≤ {goal['burst_p99']:.0f} ms;"
         f" ≥ {goal['rate']:.0f} replies/s within {goal['pss_mb']:.0f} MB PSS"
     )
-    print(f"LINE answers in {LATENCY_MS:.0f} ms; {os.cpu_count()} CPUs; "
-          f"mean burst {statistics.fmean(results[-1].burst or [0]):.0f} ms (last model)")  # fmt: skip
+    mean = statistics.fmean(results[-1].burst or [0])
+    print(f"LINE answers in {LATENCY_MS:.0f} ms; {os.cpu_count()} CPUs; mean burst {mean:.0f} ms")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", default="fork,pool,prefork")
-    parser.add_argument("--workers", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2, help="processes (pool: workers)")
+    parser.add_argument("--threads", type=int, default=16, help="jobs at once per process")
     parser.add_argument("--quick", action="store_true", help="60 in the burst, 100 drained")
     args = parser.parse_args(argv)
     burst, drain = (60, 100) if args.quick else (200, 400)
     log_dir = Path(os.environ.get("BENCH_LOG_DIR") or f"/tmp/bench-jobs-{int(time.time())}")
     results = []
     for model in args.models.split(","):
-        results.append(run_model(model.strip(), args.workers, burst, drain, log_dir))
+        results.append(run_model(model.strip(), args.workers, args.threads, burst, drain, log_dir))
         print(f"{model}: done", flush=True)
     print_report(results)
     return 0

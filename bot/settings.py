@@ -43,8 +43,10 @@ class Settings:
     admin_user_ids: frozenset[str] = frozenset()
     # Heavy jobs (解析, 読み, キーワード) one chat may have in flight: a flood can't starve others.
     heavy_jobs_per_chat: int = 5
-    # SimpleWorker processes forked by one rq_worker after janome is loaded (bench/jobs.py).
-    rq_workers: int = 8
+    # Worker processes forked by one rq_worker after janome is loaded, and the jobs each runs
+    # at once on threads (bench/jobs.py measured the choice).
+    rq_workers: int = 2
+    rq_threads: int = 16
     # Recipients of one multicast (LINE: at most 500); one step of a broadcast.
     broadcast_batch_size: int = 500
     # The password of /metrics, /rq and /admin (user "admin"); unset: they are not mounted.
@@ -82,7 +84,8 @@ class Settings:
                 part.strip() for part in env.get("ADMIN_USER_IDS", "").split(",") if part.strip()
             ),
             heavy_jobs_per_chat=_number(env, "HEAVY_JOBS_PER_CHAT", 5, int, low=1, high=1000),
-            rq_workers=_number(env, "RQ_WORKERS", 8, int, low=1, high=64),
+            rq_workers=_number(env, "RQ_WORKERS", 2, int, low=1, high=64),
+            rq_threads=_number(env, "RQ_THREADS", 16, int, low=1, high=64),
             broadcast_batch_size=_number(env, "BROADCAST_BATCH_SIZE", 500, int, low=1, high=500),
             admin_password=env.get("ADMIN_PASSWORD", "").strip() or None,
         )

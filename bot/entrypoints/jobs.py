@@ -19,7 +19,6 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
-from typing import Any
 
 import redis
 from linebot.v3.messaging import ApiClient, MessagingApi, MulticastRequest
@@ -218,6 +217,17 @@ def iterate(*, iteration_id: str) -> str:
         raise
 
 
-def describe(value: Any) -> str:
-    """For logs: the type only (job arguments hold message text)."""
-    return type(value).__name__
+def warm_up() -> None:
+    """Build in the rq_worker's parent, before it forks, what every job uses: the LINE
+    clients (no connection is opened) and one rendering of each answer through the SDK's
+    models, so the forked workers share those objects instead of each building its own."""
+    from linebot.v3.messaging import ReplyMessageRequest
+
+    from bot.adapters.line_messages import to_line_message
+
+    line_client()
+    multicaster()
+    tokens = morphology.tokens("準備運動で東京特許許可局")
+    for render in RENDER.values():
+        messages = [to_line_message(r) for r in render(tokens)]
+        ReplyMessageRequest(reply_token="0" * 32, messages=messages).to_json()

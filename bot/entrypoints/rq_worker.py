@@ -36,14 +36,10 @@ import socket
 import time
 import uuid
 from types import FrameType
-from typing import Any
 
 import redis
 from rq.executions import Execution
-from rq.job import Job
-from rq.queue import Queue
 from rq.registry import StartedJobRegistry
-from rq.utils import now
 from rq.worker import HerokuWorker, SimpleWorker
 from rq.worker_pool import WorkerPool
 
@@ -52,58 +48,15 @@ from bot.adapters.job_queue import ALL_QUEUES
 from bot.adapters.redis import keys
 from bot.adapters.redis.connection import sync_client
 from bot.bootstrap import configure_logging, load_settings_or_exit
-from bot.service import iteration
+from bot.jobs.workers import EXECUTION_LEASE_S, ThreadedWorker
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-EXECUTION_LEASE_S = 5
 SUPERVISE_S = 1.0
-DEQUEUE_WAKE_S = 1
+JOB_CONNECTIONS = 3  # per worker process, shared by its job threads
 WORKER_KEY_TTL_S = 60
 _PR_SET_PDEATHSIG = 1
-
-
-class BotWorker(SimpleWorker):
-    """A SimpleWorker whose running job is leased (renewed by the parent) and whose SIGTERM
-    also tells long jobs to stop at their next safe point."""
-
-    log_result_lifespan = False  # one INFO line less per job: results are kept RESULT_TTL_S
-
-    def subscribe(self) -> None:
-        """No pub/sub thread (RQ's remote stop/kill commands): it would cost a connection."""
-
-    def unsubscribe(self) -> None:
-        """Nothing subscribed."""
-
-    def get_heartbeat_ttl(self, job: Any, working_time: float = 0.0) -> int:
-        return EXECUTION_LEASE_S
-
-    def request_stop(self, signum: int, frame: FrameType | None) -> None:
-        # Only flags: this runs inside whatever the job was doing (a SimpleWorker runs jobs on
-        # the main thread), so no Redis call (the job may hold the one connection) and no
-        # StopRequested raised between a dequeue and the job's start (it would strand it).
-        iteration.request_shutdown()
-        self._shutdown_requested_date = now()
-        self._stop_requested = True
-        self.log.info("Worker %s: stopping after the current job", self.name)
-
-    def dequeue_job_and_maintain_ttl(
-        self, timeout: int | None, max_idle_time: int | None = None
-    ) -> tuple[Job, Queue] | None:
-        if timeout is None:  # burst mode (tests): RQ's own non-blocking dequeue
-            return super().dequeue_job_and_maintain_ttl(timeout, max_idle_time)
-        # Wait for a job in short rounds, so a stop request is noticed within DEQUEUE_WAKE_S.
-        while not self._stop_requested:
-            result = super().dequeue_job_and_maintain_ttl(DEQUEUE_WAKE_S, DEQUEUE_WAKE_S)
-            if result is not None:
-                return result
-        return None
-
-    def request_force_stop(self, signum: int, frame: FrameType | None) -> None:
-        # RQ would exit mid-job on a second signal; the platform sends several. The job stops
-        # at its next safe point anyway, and the platform's SIGKILL is the last word.
-        self.log.info("Worker %s: repeated stop signal ignored", self.name)
 
 
 def _die_with_parent() -> None:
@@ -117,8 +70,11 @@ def _run_child(settings: Settings, name: str) -> None:
     _die_with_parent()
     status = 0
     try:
-        connection = sync_client(settings.redis_url, max_connections=1)
-        worker = BotWorker(ALL_QUEUES, connection=connection, name=name)
+        threads = settings.rq_threads
+        # A job thread holds a connection only for each command (most of a heavy reply is
+        # spent waiting on LINE), so a few are shared by all; one more for the blocking dequeue.
+        connection = sync_client(settings.redis_url, max_connections=JOB_CONNECTIONS + 1)
+        worker = ThreadedWorker(ALL_QUEUES, connection=connection, name=name, threads=threads)
         worker.work(with_scheduler=False, logging_level=settings.log_level)
     except BaseException as exc:
         log.error("worker %s exited error=%s", name, type(exc).__name__)
@@ -237,7 +193,7 @@ def main() -> int:
     # Loaded in the parent so every forked worker shares them instead of rebuilding them:
     # janome's dictionary, and the jobs module with the LINE SDK (1.7 s to import).
     list(morphology.tokenizer().tokenize("準備"))
-    importlib.import_module("bot.entrypoints.jobs")
+    importlib.import_module("bot.entrypoints.jobs").warm_up()
     # bench/jobs.py compares the models it chose between: "fork" is RQ's HerokuWorker (a work
     # horse forked per job, the previous release), "pool" RQ's WorkerPool of SimpleWorkers.
     model = os.environ.get("RQ_WORKER_MODEL", "prefork")

@@ -1,0 +1,1 @@
+"""The RQ worker classes the rq_worker process runs (bot/entrypoints/rq_worker.py)."""

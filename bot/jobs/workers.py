@@ -1,0 +1,117 @@
+"""RQ worker classes: a SimpleWorker that behaves on the platform's signals, and one that runs
+a few jobs at once in threads (a heavy reply spends most of its time waiting on LINE).
+
+- `BotWorker` (SimpleWorker: jobs run in-process, no fork per job). Its running job's entry
+  in RQ's started registry lasts `EXECUTION_LEASE_S` and is renewed by the rq_worker parent,
+  so a SIGKILLed worker's job is recovered in seconds. A stop request (SIGTERM, any number
+  of times) only sets flags — it runs inside whatever the job was doing, so no Redis call
+  and no StopRequested raised between a dequeue and the job's start — and tells long jobs to
+  stop at their next safe point (bot/service/iteration.py). The dequeue waits in rounds of
+  `DEQUEUE_WAKE_S`, so an idle worker notices the request within a second.
+- `ThreadedWorker`: the same, with up to `threads` jobs in flight, each on a thread of its
+  own (RQ's job context is thread-local; the job timeout is RQ's TimerDeathPenalty). A slot is
+  taken before dequeuing, so the worker never holds a job it cannot start; on stop it lets
+  the jobs in flight finish before RQ's teardown. Redis: `threads` + 1 connections.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from types import FrameType
+from typing import Any
+
+from rq.executions import Execution
+from rq.job import Job
+from rq.queue import Queue
+from rq.timeouts import TimerDeathPenalty
+from rq.utils import now
+from rq.worker import SimpleWorker
+
+from bot.service import iteration
+
+log = logging.getLogger(__name__)
+
+EXECUTION_LEASE_S = 5
+DEQUEUE_WAKE_S = 1
+
+
+class BotWorker(SimpleWorker):
+    log_result_lifespan = False  # one INFO line less per job: results are kept RESULT_TTL_S
+
+    def subscribe(self) -> None:
+        """No pub/sub thread (RQ's remote stop/kill commands): it would cost a connection."""
+
+    def unsubscribe(self) -> None:
+        """Nothing subscribed."""
+
+    def get_heartbeat_ttl(self, job: Any, working_time: float = 0.0) -> int:
+        return EXECUTION_LEASE_S
+
+    def request_stop(self, signum: int, frame: FrameType | None) -> None:
+        iteration.request_shutdown()
+        self._shutdown_requested_date = now()
+        self._stop_requested = True
+        self.log.info("Worker %s: stopping after the current job", self.name)
+
+    def request_force_stop(self, signum: int, frame: FrameType | None) -> None:
+        # RQ would exit mid-job on a second signal; the platform sends several. The job stops
+        # at its next safe point anyway, and the platform's SIGKILL is the last word.
+        self.log.info("Worker %s: repeated stop signal ignored", self.name)
+
+    def dequeue_job_and_maintain_ttl(
+        self, timeout: int | None, max_idle_time: int | None = None
+    ) -> tuple[Job, Queue] | None:
+        if timeout is None:  # burst mode (tests): RQ's own non-blocking dequeue
+            return super().dequeue_job_and_maintain_ttl(timeout, max_idle_time)
+        while not self._stop_requested:
+            result = super().dequeue_job_and_maintain_ttl(DEQUEUE_WAKE_S, DEQUEUE_WAKE_S)
+            if result is not None and self._stop_requested:
+                # Taken just as the stop came: back to the front of its queue, unstarted, for
+                # a worker that stays (a handed-back broadcast must not bounce between us).
+                job, queue = result
+                queue.push_job_id(job.id, at_front=True)
+                return None
+            if result is not None:
+                return result
+        return None
+
+
+class ThreadedWorker(BotWorker):
+    death_penalty_class = TimerDeathPenalty  # SIGALRM reaches the main thread only
+
+    def __init__(self, *args: Any, threads: int = 4, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._slots = threading.BoundedSemaphore(threads)
+        self._threads = ThreadPoolExecutor(threads, thread_name_prefix="job")
+
+    def dequeue_job_and_maintain_ttl(
+        self, timeout: int | None, max_idle_time: int | None = None
+    ) -> tuple[Job, Queue] | None:
+        while not self._stop_requested:
+            if not self._slots.acquire(timeout=DEQUEUE_WAKE_S):
+                continue
+            result = super().dequeue_job_and_maintain_ttl(timeout, max_idle_time)
+            if result is not None:
+                return result  # the slot goes with the job; its thread gives it back
+            self._slots.release()
+            if timeout is None:
+                break  # burst mode: the queues are empty
+        self._threads.shutdown(wait=True)  # the jobs in flight finish before RQ's teardown
+        return None
+
+    def execute_job(self, job: Job, queue: Queue) -> None:
+        execution = self.prepare_execution(job)
+        try:
+            self._threads.submit(self._perform, job, queue, execution)
+        except RuntimeError:  # shut down meanwhile: never started, RQ takes it back as abandoned
+            self._slots.release()
+
+    def _perform(self, job: Job, queue: Queue, execution: Execution) -> None:
+        try:
+            self.perform_job(job, queue, execution)
+        except Exception as exc:  # perform_job records job failures itself
+            log.error("job thread failed error=%s", type(exc).__name__)
+        finally:
+            self._slots.release()
