@@ -55,6 +55,10 @@ class BotWorker(SimpleWorker):
         self._stop_requested = True
         self.log.info("Worker %s: stopping after the current job", self.name)
 
+    def stopping(self) -> bool:
+        # A method, not the attribute: the signal handler may set it between two reads.
+        return bool(self._stop_requested)
+
     def request_force_stop(self, signum: int, frame: FrameType | None) -> None:
         # RQ would exit mid-job on a second signal; the platform sends several. The job stops
         # at its next safe point anyway, and the platform's SIGKILL is the last word.
@@ -67,7 +71,7 @@ class BotWorker(SimpleWorker):
             return super().dequeue_job_and_maintain_ttl(timeout, max_idle_time)
         while not self._stop_requested:
             result = super().dequeue_job_and_maintain_ttl(DEQUEUE_WAKE_S, DEQUEUE_WAKE_S)
-            if result is not None and self._stop_requested:
+            if result is not None and self.stopping():
                 # Taken just as the stop came: back to the front of its queue, unstarted, for
                 # a worker that stays (a handed-back broadcast must not bounce between us).
                 job, queue = result
