@@ -175,7 +175,7 @@ class ReplySender:
         if loop is None or thread is None:
             return 0
         deadline = time.monotonic() + timeout_s
-        while self.pending() and time.monotonic() < deadline:
+        while (self.pending() or self._side_calls) and time.monotonic() < deadline:
             time.sleep(0.01)  # the sends settle on the loop thread; nothing to await from here
         with self._lock:
             left = list(self._pending.values())
