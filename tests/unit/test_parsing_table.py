@@ -381,3 +381,28 @@ def test_reads(reference: str, text: str, kind: str, value: str, label: str) -> 
     assert (intent.kind, _value(intent, now), getattr(intent, "label", "")) == (
         kind, expected_value, label
     ), intent
+
+
+# Heavy commands and the operator's broadcast: (text, kind, text read, confirmation code).
+HEAVY_ROWS = [
+    ("読み 東京特許許可局", "reading", "東京特許許可局", ""),
+    ("よみ すもも", "reading", "すもも", ""),
+    ("reading 猫", "reading", "猫", ""),
+    ("読み", "reading", "", ""),
+    ("キーワード 形態素解析の本", "keywords", "形態素解析の本", ""),
+    ("keywords 形態素", "keywords", "形態素", ""),
+    ("配信 メンテナンスのお知らせ", "broadcast", "メンテナンスのお知らせ", ""),
+    ("broadcast hello all", "broadcast", "hello all", ""),
+    ("配信 確定 ab12cd34", "broadcast", "", "ab12cd34"),
+    ("broadcast confirm AB12CD34", "broadcast", "", "ab12cd34"),
+    ("配信 確定 xyz", "broadcast", "確定 xyz", ""),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "value", "code"), HEAVY_ROWS,
+                         ids=[row[0] for row in HEAVY_ROWS])  # fmt: skip
+def test_reads_heavy_commands(text: str, kind: str, value: str, code: str) -> None:
+    intent = read_message(text, now=_reference("TUE"))
+    assert (intent.kind, getattr(intent, "text", None), getattr(intent, "confirm", "")) == (
+        kind, value, code
+    ), intent  # fmt: skip
