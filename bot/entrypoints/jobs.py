@@ -35,6 +35,7 @@ from bot.adapters.redis.heavy_jobs import HeavySlots, ReplyAttempts
 from bot.adapters.redis.iteration_jobs import IterationStore
 from bot.bootstrap import once
 from bot.domain import texts
+from bot.jobs.line_reply import ThreadReplier
 from bot.service import broadcast
 from bot.service.iteration import Runner, StepFailedError, pause
 from bot.settings import Settings
@@ -63,6 +64,7 @@ def _line() -> LineClient:
 
 line_client = once(_line)
 settings = once(Settings.from_env)
+replier = once(lambda: ThreadReplier(settings().line_api_base_url, settings().channel_access_token))
 
 
 class SdkMulticaster:
@@ -136,17 +138,18 @@ def answer(
 ) -> str:
     attempts = ReplyAttempts(client)
     line = line_client()
-    while _age_ms(received_ms) < REPLY_VALID_MS:
+    if _age_ms(received_ms) < REPLY_VALID_MS:
         before = attempts.begin(job_id)
         if before == "sent":
             return "replied_before"
-        outcome = _reply_while_valid(line, reply_token, replies, received_ms)
+        outcome = _reply_while_valid(replier(), reply_token, replies, received_ms)
         if outcome is ReplyOutcome.SENT:
             attempts.mark_sent(job_id)
             return "reply"
         if outcome is ReplyOutcome.REFUSED and before is not None:
             return "replied_before"  # refused because an earlier run of this job used it
-        break
+    elif attempts.previous(job_id) == "sent":
+        return "replied_before"  # a run that replied, then failed before it finished
     return _push(line, chat_id, replies, push_retry_key(job_id))
 
 
@@ -155,7 +158,7 @@ def _age_ms(received_ms: int) -> float:
 
 
 def _reply_while_valid(
-    line: LineClient, token: str, replies: list[texts.Reply], received_ms: int
+    line: ThreadReplier, token: str, replies: list[texts.Reply], received_ms: int
 ) -> ReplyOutcome:
     outcome = line.send_reply(token, replies)
     for delay in RETRY_DELAYS_S:
@@ -226,6 +229,7 @@ def warm_up() -> None:
     from bot.adapters.line_messages import to_line_message
 
     line_client()
+    replier()
     multicaster()
     tokens = morphology.tokens("準備運動で東京特許許可局")
     for render in RENDER.values():

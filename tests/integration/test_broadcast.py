@@ -20,7 +20,8 @@ import redis
 
 from bot.adapters.redis import keys
 from bot.adapters.redis.iteration_jobs import IterationStore, progress_channel
-from bot.entrypoints.rq_worker import EXECUTION_LEASE_S, SUPERVISE_S
+from bot.entrypoints.rq_worker import SUPERVISE_S
+from bot.jobs.workers import EXECUTION_LEASE_S
 from linesim.process import SimulatorProcess, start_simulator_process
 
 ACCESS_TOKEN = "broadcast-test-token"
@@ -145,6 +146,14 @@ def test_a_broadcast_interrupted_mid_way_reaches_every_follower_exactly_once(  #
         state = IterationStore(redis_client).get(iteration_id)
         assert state is not None
         assert state.status == "interrupted", state
+        listed = subprocess.run(
+            [sys.executable, "-m", "bot", "jobs"], cwd=ROOT, env=env, capture_output=True,
+            text=True, timeout=30, check=True,
+        ).stdout  # fmt: skip
+        (row,) = [line for line in listed.splitlines() if line.startswith(iteration_id)]
+        assert "interrupted" in row
+        assert f"{state.cursor}/{state.total}" in row
+        assert f"{state.done}/{FOLLOWERS}" in row
     else:
         workers[0].kill_group(signal.SIGKILL)  # the whole dyno, without warning
         workers[0].proc.wait(timeout=5)

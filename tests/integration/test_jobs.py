@@ -195,3 +195,26 @@ def test_one_chat_has_a_bounded_number_of_heavy_jobs_in_flight(
     assert enqueue("Uother", "e4") is not None  # another chat is not held up
     queue.slots.release("Uflood", first)
     assert enqueue("Uflood", "e5") is not None
+
+
+def test_a_job_that_replied_is_never_pushed_when_run_again_after_the_tokens_minute(
+    sim: SimulatorProcess, redis_client: redis.Redis
+) -> None:
+    since = sim.client.last_seq()
+    redis_client.set("jobs:reply-tried:job-s", "sent")  # it replied, then failed to finish
+    old = _now_ms() - 120_000
+    assert _answer(redis_client, "job-s", "Ujobs6", uuid.uuid4().hex, old) == "replied_before"
+    assert sim.client.messages(since=since) == []
+
+
+def test_the_job_reply_body_is_the_sdks_reply_message_request() -> None:
+    import json
+
+    from linebot.v3.messaging import ReplyMessageRequest
+
+    from bot.adapters.line_messages import to_line_message
+    from bot.jobs.line_reply import reply_body
+
+    replies = [*texts.analysis(morphology.tokens("すもも")), texts.heavy_busy(3)]
+    sdk = ReplyMessageRequest(reply_token="t" * 32, messages=[to_line_message(r) for r in replies])
+    assert json.loads(reply_body("t" * 32, replies)) == json.loads(sdk.to_json())

@@ -70,6 +70,10 @@ class ReplyAttempts:
             return before.decode()
         return str(before) if before is not None else None
 
+    def previous(self, job_id: str) -> str | None:
+        value = self._redis.get(keys.REPLY_ATTEMPT_FORMAT.format(job_id=job_id))
+        return value.decode() if isinstance(value, bytes) else value
+
     def mark_sent(self, job_id: str) -> None:
         key = keys.REPLY_ATTEMPT_FORMAT.format(job_id=job_id)
         self._redis.set(key, "sent", ex=keys.REPLY_ATTEMPT_TTL_S)
