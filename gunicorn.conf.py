@@ -1,8 +1,11 @@
-"""gunicorn settings for the web process. Values come from the PaaS environment."""
+"""gunicorn settings for the web process. Values come from the PaaS environment, read
+through the bot's one declaration of each setting (bot/settings.py)."""
 
 import os
 
-bind = f"0.0.0.0:{os.environ.get('PORT', '5000')}"
+from bot.settings import read_one
+
+bind = f"0.0.0.0:{read_one('PORT')}"
 
 # Worker model: gthread, 2 processes × 8 threads, each process with one reply-sender thread
 # (bot/adapters/reply_sender.py). The reply left the request, so a request is ~1 ms of CPU
@@ -25,9 +28,9 @@ bind = f"0.0.0.0:{os.environ.get('PORT', '5000')}"
 # the rate (two GILs); more threads than 8 add GIL contention, fewer queue requests behind
 # slow connections. gevent was not taken: nothing in the request waits long enough for
 # greenlets to pay, and monkey-patching would fight the sender's asyncio thread.
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))  # the PaaS sets it (2 on basic)
+workers = int(read_one("WEB_CONCURRENCY"))  # the PaaS sets it (2 on basic)
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+threads = int(read_one("GUNICORN_THREADS"))
 # Redis: 8 connections for all web workers together (see bot/entrypoints/web.py).
 os.environ.setdefault("WEB_REDIS_CONNECTIONS", str(max(1, 8 // max(1, workers))))
 timeout = 25  # under the router's 30 s
@@ -49,6 +52,6 @@ def on_starting(server: object) -> None:
 def worker_exit(server: object, worker: object) -> None:
     """In the worker, after its accepted requests finished: send (or hand to RQ) its queued
     replies before the process ends. Within graceful_timeout, after which the master kills."""
-    from bot.entrypoints.web import REPLY_DRAIN_S, shutdown
+    from bot.entrypoints.web import shutdown
 
-    shutdown(float(os.environ.get("REPLY_DRAIN_S") or REPLY_DRAIN_S))
+    shutdown(float(read_one("REPLY_DRAIN_S")))

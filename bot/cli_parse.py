@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
@@ -25,22 +24,24 @@ from bot.domain.intents import (
 )
 from bot.domain.parsing import read_message
 from bot.domain.recurrence import localize
+from bot.settings import read_one
 
 HELP = "show how the bot reads messages (one JSON line per text)"
-DEFAULT_ZONE = "Asia/Tokyo"
 RECURRING_SHOWN = 3
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--at", help="the message's moment, ISO-8601 (default: now); "
-                        "without an offset it is read in --tz")
+    parser.add_argument(
+        "--at",
+        help="the message's moment, ISO-8601 (default: now); without an offset it is read in --tz",
+    )
     parser.add_argument("--tz", help="the chat's zone (default: $BOT_TIMEZONE or Asia/Tokyo)")
     parser.add_argument("texts", nargs="+", metavar="TEXT", help="a chat message")
 
 
 def run(args: argparse.Namespace) -> int:
     try:
-        zone = _zone(args.tz or os.environ.get("BOT_TIMEZONE") or DEFAULT_ZONE)
+        zone = _zone(args.tz or str(read_one("BOT_TIMEZONE")))
         at = _moment(args.at, zone)
     except ValueError as error:
         print(f"parse: {error}", file=sys.stderr)
@@ -59,16 +60,22 @@ def describe(
     line: dict[str, Any] = {"text": text, "kind": intent.kind, "next": [], "label": ""}
     if isinstance(intent, StartTimer):
         due = (at.astimezone(UTC) + timedelta(seconds=intent.seconds)).astimezone(at.tzinfo)
-        line.update(next=[due.isoformat(timespec="auto" if sub_second else "seconds")],
-                    label=intent.label, seconds=intent.seconds)
+        line.update(
+            next=[due.isoformat(timespec="auto" if sub_second else "seconds")],
+            label=intent.label,
+            seconds=intent.seconds,
+        )
     elif isinstance(intent, RemindOnce):
         line.update(next=[_iso(intent.at)], label=intent.label)
     elif isinstance(intent, RemindRecurring):
         zone = at.tzinfo
         assert zone is not None
         upcoming = [intent.first, *intent.rule.occurrences(intent.first, zone, RECURRING_SHOWN - 1)]
-        line.update(next=[_iso(moment) for moment in upcoming], label=intent.label,
-                    rule=intent.rule.describe_ja())
+        line.update(
+            next=[_iso(moment) for moment in upcoming],
+            label=intent.label,
+            rule=intent.rule.describe_ja(),
+        )
     elif isinstance(intent, Unreadable):
         line.update(label=intent.label, reason=intent.reason)
     elif isinstance(intent, OutOfRange):

@@ -18,7 +18,7 @@ from urllib3.exceptions import HTTPError as Urllib3Error
 from bot.adapters.menu_image import FontMissingError, find_fonts, render_png
 from bot.adapters.rich_menu import ApiException, RichMenuClient, build_request, describe_error
 from bot.domain.rich_menu_layout import MENU_NAME, PANELS, Plan, menu_body, plan
-from bot.settings import DEFAULT_LINE_API_BASE_URL
+from bot.settings import read_one
 
 HELP = "draw the rich menu and make it every user's default on LINE (idempotent)"
 CONTENT_TYPE = "image/png"
@@ -55,8 +55,8 @@ def _areas() -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    token = os.environ.get("LINE_CHANNEL_ACCESS_TOKEN", "").strip()
-    base_url = (os.environ.get("LINE_API_BASE_URL") or DEFAULT_LINE_API_BASE_URL).rstrip("/")
+    token = os.environ.get("LINE_CHANNEL_ACCESS_TOKEN", "").strip()  # read_one: required
+    base_url = str(read_one("LINE_API_BASE_URL"))
     if not token and not args.dry_run:
         return _fail("LINE_CHANNEL_ACCESS_TOKEN is not set", 2)
     try:

@@ -29,7 +29,7 @@ from bot.adapters.line_quota import fetch_quota
 from bot.adapters.redis import worker_registry as wr
 from bot.adapters.redis.reminder_store import ReminderStore
 from bot.cli_ops import redis_or_exit
-from bot.settings import DEFAULT_LINE_API_BASE_URL
+from bot.settings import read_one
 
 HELP = "queues, workers, pending reminders, dead letters, lateness, pushes and LINE's quota"
 QUANTILES = (("p50", 0.5), ("p90", 0.9), ("p99", 0.99))
@@ -205,8 +205,8 @@ def _quota_text(quota: dict[str, Any]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     client = redis_or_exit()
-    token = os.environ.get("LINE_CHANNEL_ACCESS_TOKEN", "").strip()
-    base_url = (os.environ.get("LINE_API_BASE_URL") or DEFAULT_LINE_API_BASE_URL).rstrip("/")
+    token = os.environ.get("LINE_CHANNEL_ACCESS_TOKEN", "").strip()  # optional here: no quota
+    base_url = str(read_one("LINE_API_BASE_URL"))
     try:
         status = collect(
             client,

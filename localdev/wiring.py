@@ -10,37 +10,14 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from bot.settings import variable_names
 from localdev.processes import ManagedProcess, ProcessFailedError
 from localdev.procfile import REPO
 
-# Variables the bot reads: never inherited from the shell, so a stray REDIS_URL or token in
-# the caller's environment cannot point a local run or a test at real services by accident.
-BOT_VARIABLES = (
-    "LINE_CHANNEL_SECRET",
-    "LINE_CHANNEL_ACCESS_TOKEN",
-    "LINE_API_BASE_URL",
-    "REDIS_URL",
-    "REDISTOGO_URL",
-    "PORT",
-    "BOT_TIMEZONE",
-    "REMINDER_MAX_DAYS",
-    "MAX_REMINDERS_PER_CHAT",
-    "TIMER_LEASE_MS",
-    "PUSH_TIMEOUT_S",
-    "PUSH_RATE_PER_S",
-    "PUSH_CONCURRENCY",
-    "SHUTDOWN_GRACE_S",
-    "LOG_LEVEL",
-    "WEB_CONCURRENCY",
-    "GUNICORN_THREADS",
-    "WEB_REDIS_CONNECTIONS",
-    "REPLY_DRAIN_S",
-    "ADMIN_USER_IDS",
-    "HEAVY_JOBS_PER_CHAT",
-    "RQ_WORKERS",
-    "BROADCAST_BATCH_SIZE",
-    "ADMIN_PASSWORD",
-)
+# Variables the bot reads (each declared once, in bot/settings.py): never inherited from the
+# shell, so a stray REDIS_URL or token in the caller's environment cannot point a local run or
+# a test at real services by accident.
+BOT_VARIABLES = variable_names()
 DEFAULTS = {
     "WEB_CONCURRENCY": "2",
     "BOT_TIMEZONE": "Asia/Tokyo",

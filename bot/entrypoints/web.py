@@ -32,7 +32,6 @@ import hashlib
 import hmac
 import json
 import logging
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -68,7 +67,6 @@ FUTURE_SLACK_MS = 24 * 3600 * 1000  # a timestamp is when the event happened: ne
 # through, where an abandoned call would be lost (LINE does not act on a dropped request).
 REPLY_TIMEOUT_S = 10.0
 # Of gunicorn's graceful_timeout (20 s): ≥ one call's bound, and the requests take the rest.
-REPLY_DRAIN_S = 10.0
 # The web processes together hold at most 8 of the smallest plan's 20 Redis connections
 # (rq_worker 2, timer_worker 5): gunicorn.conf.py divides them among its workers.
 REDIS_CONNECTIONS = 4
@@ -86,7 +84,7 @@ class WebServices:
 
 
 def build_services(settings: Settings) -> WebServices:
-    per_process = int(os.environ.get("WEB_REDIS_CONNECTIONS") or REDIS_CONNECTIONS)
+    per_process = settings.web_redis_connections or REDIS_CONNECTIONS
     client = sync_client(settings.redis_url, max_connections=per_process)
     sender = ReplySender(
         settings.line_api_base_url,
@@ -108,7 +106,7 @@ def build_services(settings: Settings) -> WebServices:
     return WebServices(client, context)
 
 
-def shutdown(timeout_s: float = REPLY_DRAIN_S) -> int:
+def shutdown(timeout_s: float) -> int:
     """Send or hand off this process's queued replies; how many were lost (logged)."""
     lost = 0
     while _SENDERS:

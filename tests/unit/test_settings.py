@@ -45,3 +45,33 @@ def test_bad_settings_name_the_variable(drop_or_set: dict[str, str], message: st
     with pytest.raises(SettingsError, match=message) as info:
         Settings.from_env(BASE | drop_or_set)
     assert "\n" not in str(info.value)
+
+
+def test_the_readme_table_is_the_declaration() -> None:
+    from pathlib import Path
+
+    from bot.settings import markdown_table
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    start = readme.index("<!-- settings table: made by bot.settings.markdown_table() -->")
+    end = readme.index("<!-- end of settings table -->")
+    assert readme[start:end].split("\n", 1)[1].strip() == markdown_table()
+
+
+def test_localdev_passes_every_declared_variable_and_nothing_else_of_the_bots() -> None:
+    from bot.settings import variable_names
+    from localdev.wiring import BOT_VARIABLES
+
+    assert set(BOT_VARIABLES) == set(variable_names())
+    assert "REDISTOGO_URL" in BOT_VARIABLES  # aliases too
+
+
+def test_one_variable_is_read_and_checked_alone() -> None:
+    from bot.settings import read_one
+
+    assert read_one("GUNICORN_THREADS", {}) == 8
+    assert read_one("GUNICORN_THREADS", {"GUNICORN_THREADS": "16"}) == 16
+    with pytest.raises(SettingsError, match="GUNICORN_THREADS"):
+        read_one("GUNICORN_THREADS", {"GUNICORN_THREADS": "0"})
+    assert read_one("ADMIN_USER_IDS", {"ADMIN_USER_IDS": " U1, ,U2 "}) == frozenset({"U1", "U2"})
+    assert read_one("LINE_API_BASE_URL", {"LINE_API_BASE_URL": "http://x/"}) == "http://x"
