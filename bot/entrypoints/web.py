@@ -67,9 +67,12 @@ FUTURE_SLACK_MS = 24 * 3600 * 1000  # a timestamp is when the event happened: ne
 # through, where an abandoned call would be lost (LINE does not act on a dropped request).
 REPLY_TIMEOUT_S = 10.0
 # Of gunicorn's graceful_timeout (20 s): ≥ one call's bound, and the requests take the rest.
-# The web processes together hold at most 8 of the smallest plan's 20 Redis connections
-# (rq_worker 2, timer_worker 5): gunicorn.conf.py divides them among its workers.
-REDIS_CONNECTIONS = 4
+# The web processes together hold at most WEB_REDIS_BUDGET (6) of the smallest plan's 20
+# Redis connections: gunicorn.conf.py divides them among its workers. Measured peaks with
+# analyses, timers and lists in flight: 17 for the standard formation (web 6, rq_worker 6,
+# timer_worker 5), which leaves room for an operator's `heroku run python -m bot status`.
+WEB_REDIS_BUDGET = 6
+REDIS_CONNECTIONS = WEB_REDIS_BUDGET // 2
 _SENDERS: list[ReplySender] = []
 
 
