@@ -1,11 +1,13 @@
-"""The RQ worker process: `RQ_WORKERS` SimpleWorkers forked from one warm parent.
+"""The RQ worker process: `RQ_WORKERS` workers forked from one warm parent, each running up
+to `RQ_THREADS` jobs at once (bot/jobs/workers.py: ThreadedWorker).
 
 Why this model (measured by bench/jobs.py, numbers in the README): RQ's default Worker forks
-a work horse per job (~80 ms here, with the LINE SDK and janome in memory) and runs one job at
-a time, so heavy replies drained at ~12/s. Here the parent loads janome's dictionary and the
-job modules once, then forks N `SimpleWorker`s that run jobs in-process (no fork per job):
-the dictionary is mmapped and the imported code shared copy-on-write, so memory (PSS) grows by
-a few MB per worker, and N jobs wait on LINE at once.
+a work horse per job and runs one job at a time, so heavy replies drained at ~11/s. Sixteen
+single-job SimpleWorkers drain fast enough but cost ~15 MB PSS and a Redis connection or two
+each, and every one of them spends most of a job waiting on LINE. Here the parent loads
+janome's dictionary (mmapped), the job modules and one rendering of each answer, freezes its
+heap for the garbage collector, and forks one worker per CPU; their job threads share that
+memory copy-on-write and wait on LINE together: the same throughput at under half the memory.
 
 The parent also does what a work horse's parent does for RQ's default Worker, once for all:
 - every `SUPERVISE_S` it renews the started-registry entry of each job its children run, for
@@ -16,11 +18,11 @@ The parent also does what a work horse's parent does for RQ's default Worker, on
   kill whenever any rq_worker runs, instead of RQ's 10-minute maintenance.
 - a child that dies is replaced; a child dies with its parent (PR_SET_PDEATHSIG: SIGTERM).
 SIGTERM (the platform's, to every process, maybe twice): the parent passes it on once; each
-child finishes its job (heavy replies take milliseconds; a broadcast stops at its next step
-and hands itself back, iteration.py) and exits. Repeated signals change nothing. Children
-still running after SHUTDOWN_GRACE_S are killed; their jobs come back as above.
-Redis: one connection per child (no pub/sub thread: RQ's remote commands are not used) and
-one for the parent.
+child finishes its jobs in flight (heavy replies take milliseconds; a broadcast stops at its
+next step and hands itself back, iteration.py) and exits. Repeated signals change nothing.
+Children still running after SHUTDOWN_GRACE_S are killed; their jobs come back as above.
+Redis: `JOB_CONNECTIONS` + 1 per child (no pub/sub thread: RQ's remote commands are not
+used) and one for the parent — 9 with the defaults.
 """
 
 from __future__ import annotations
