@@ -1,6 +1,6 @@
 """Heavy-reply bench: 解析 answered by the rq_worker, per worker model, beside today's.
 
-    python -m bench.jobs [--models fork,pool,prefork] [--workers 2] [--threads 16] [--quick]
+    python -m bench.jobs [--models fork,pool:16,prefork:16x1,prefork:2x16] [--quick]
 
 For each model: `localdev.stack.Stack` with the Procfile's `web` and `rq_worker` (the model
 chosen by RQ_WORKER_MODEL: "fork" = RQ's HerokuWorker forking a work horse per job, the
@@ -145,7 +145,8 @@ def _latencies(stack: Stack, events: Iterable[dict[str, Any]], since: int, resul
 def run_model(  # noqa: PLR0917 - one run's parameters, all named at the call
     model: str, workers: int, threads: int, burst: int, drain: int, log_dir: Path
 ) -> Result:
-    result = Result(f"{model} {workers}×{threads}" if model == "prefork" else model)
+    label = {"fork": "fork (HerokuWorker)", "pool": f"pool ({workers} SimpleWorkers)"}
+    result = Result(label.get(model, f"prefork {workers}×{threads}"))
     env = {"RQ_WORKER_MODEL": model, "RQ_WORKERS": str(workers), "RQ_THREADS": str(threads),
            "HEAVY_JOBS_PER_CHAT": "5"}  # fmt: skip
     with Stack(env, processes=["web", "rq_worker"], latency_ms=LATENCY_MS,
@@ -214,19 +215,33 @@ def print_report(results: list[Result]) -> None:
     print(f"LINE answers in {LATENCY_MS:.0f} ms; {os.cpu_count()} CPUs; mean burst {mean:.0f} ms")
 
 
+def parse_model(spec: str) -> tuple[str, int, int]:
+    """ "fork" | "pool:N" (N SimpleWorkers) | "prefork:PxT" (P processes × T job threads)."""
+    name, _, size = spec.strip().partition(":")
+    if name == "fork":
+        return name, 1, 1
+    if name == "pool":
+        return name, int(size or 16), 1
+    processes, _, threads = (size or "2x16").partition("x")
+    return "prefork", int(processes), int(threads or 1)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--models", default="fork,pool,prefork")
-    parser.add_argument("--workers", type=int, default=2, help="processes (pool: workers)")
-    parser.add_argument("--threads", type=int, default=16, help="jobs at once per process")
+    parser.add_argument(
+        "--models",
+        default="fork,pool:16,prefork:16x1,prefork:2x16",
+        help="comma-separated: fork | pool:N | prefork:PxT",
+    )
     parser.add_argument("--quick", action="store_true", help="60 in the burst, 100 drained")
     args = parser.parse_args(argv)
     burst, drain = (60, 100) if args.quick else (200, 400)
     log_dir = Path(os.environ.get("BENCH_LOG_DIR") or f"/tmp/bench-jobs-{int(time.time())}")
     results = []
-    for model in args.models.split(","):
-        results.append(run_model(model.strip(), args.workers, args.threads, burst, drain, log_dir))
-        print(f"{model}: done", flush=True)
+    for spec in args.models.split(","):
+        model, workers, threads = parse_model(spec)
+        results.append(run_model(model, workers, threads, burst, drain, log_dir))
+        print(f"{spec}: done", flush=True)
     print_report(results)
     return 0
 
