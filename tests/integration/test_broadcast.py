@@ -179,3 +179,43 @@ def test_a_broadcast_interrupted_mid_way_reaches_every_follower_exactly_once(  #
     assert (final.status, final.done, final.cursor) == ("done", FOLLOWERS, final.total)
     assert not redis_client.exists(keys.BROADCAST_TO_FORMAT.format(iteration_id=iteration_id))
     print(f"resumed {recovered_s:.2f}s after the restart began")  # shown with -s
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["sigterm", "sigkill"])
+def test_heavy_replies_caught_by_a_stop_are_answered_once_and_by_reply(  # noqa: PLR0917 - fixtures
+    env: dict[str, str],
+    sim: SimulatorProcess,
+    redis_client: redis.Redis,
+    workers: list[Worker],
+    tmp_path: Path,
+    sig: int,
+) -> None:
+    from bot.adapters.job_queue import JobQueue
+
+    sim.client.set_faults(latency_ms=400)  # every reply call in flight for 0.4 s
+    count = 80  # more than the worker's 2 × 16 job threads: some wait in the queue
+    events = [sim.client.send_text("解析 すもも", user_id=f"U{i:032x}")["event"]
+              for i in range(count)]  # fmt: skip
+    since = sim.client.last_seq()
+    log = tmp_path / "rq_worker.log"
+    workers.append(Worker(env, log))
+    queue = JobQueue(redis_client)
+    for event in events:
+        queue.enqueue_heavy(
+            "analyze", chat_id=event["source"]["userId"], event_id=event["webhookEventId"],
+            reply_token=event["replyToken"], text="すもも", received_ms=event["timestamp"],
+        )  # fmt: skip
+    workers[0].wait_ready()
+    assert sim.client.wait_messages(1, since=since, timeout=30), "no reply at all"
+    if sig == signal.SIGTERM:
+        os.kill(workers[0].proc.pid, signal.SIGTERM)
+        assert workers[0].proc.wait(timeout=10) == 0  # the jobs in flight finished first
+    else:
+        workers[0].kill_group(signal.SIGKILL)
+        workers[0].proc.wait(timeout=5)
+    workers.append(Worker(env, log))
+    records = sim.client.wait_messages(count, since=since, timeout=RECOVERY_BOUND_S + 20)
+    assert sorted(r["to"] for r in records) == sorted(e["source"]["userId"] for e in events)
+    assert {r["kind"] for r in records} == {"reply"}
+    # Nothing more arrives (a repeat would come as soon as a lease lapsed).
+    assert len(sim.client.wait_messages(count + 1, since=since, timeout=1.5)) == count
