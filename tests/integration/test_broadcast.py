@@ -1,7 +1,10 @@
-"""Broadcasts with real processes: the Procfile's rq_worker (a warm parent and its forked
-SimpleWorkers), `python -m bot broadcast --yes`, a real redis-server and the LINE simulator.
-The worker is SIGTERMed (or SIGKILLed) in the middle of a broadcast to 3,000 followers and
-started again: every follower receives the message exactly once."""
+"""Long jobs and heavy replies with real processes: the Procfile's rq_worker (a warm parent
+and its forked workers), `python -m bot broadcast --yes`, a real redis-server and the LINE
+simulator. The worker is SIGTERMed (or SIGKILLed) in the middle of a broadcast to 3,000
+followers, or of 80 analyses, and started again: every follower receives the message exactly
+once, every analysis is answered once, by reply. A SIGKILLed worker's job runs again within
+EXECUTION_LEASE_S + SUPERVISE_S of the kill once a worker runs (awaited with that bound plus
+the restarted worker's start-up)."""
 
 from __future__ import annotations
 
