@@ -192,7 +192,7 @@ def drive(
         if n % 2000 == 0:
             peak = max(peak, used(client))
     elapsed = time.perf_counter() - started
-    shutdown()  # the reply sender drains (the fake answers 404: refused, nothing handed off)
+    shutdown(5.0)  # the reply sender drains (the fake answers 404: refused, nothing handed off)
     services().redis.connection_pool.disconnect()
     return counts, peak, elapsed
 
