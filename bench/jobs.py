@@ -11,7 +11,8 @@ Each `解析 <sentence>` comes from a user of its own through linesim's signed w
 1. light: 20 messages one after another — webhook → reply p50;
 2. burst: 200 messages from 20 concurrent senders — webhook → reply p50 / p99, replies vs
    pushes, every input token present in its reply;
-3. drain: 400 messages queued while the worker is stopped, then the worker started — replies
+3. flood: the burst again from one chat — how many the per-chat bound turns away;
+4. drain: 400 messages queued while the worker is stopped, then the worker started — replies
    per second from one worker dyno (first to last reply) and its memory, PSS summed over the
    worker's processes (/proc/<pid>/smaps_rollup), RSS beside it.
 "Webhook → reply" is linesim's clock: the event's timestamp to the reply request's arrival.
@@ -60,6 +61,8 @@ class Result:
     cpu_ms_per_job: float = 0.0
     webhook: list[float] = field(default_factory=list)
     burst_cpu_ms: dict[str, float] = field(default_factory=dict)
+    flood_answered: int = 0
+    flood_busy: int = 0
     arrival_s: float = 0.0
 
 
@@ -111,9 +114,9 @@ def memory_mb(pid: int) -> tuple[float, float]:
     return pss / 1024, rss / 1024
 
 
-def _send(stack: Stack, index: int) -> dict[str, Any]:
+def _send(stack: Stack, index: int, user: str = "") -> dict[str, Any]:
     text = f"解析 {SENTENCES[index % len(SENTENCES)]}"
-    user = f"Ubench{index:027d}{os.getpid() % 100000:05d}"
+    user = user or f"Ubench{index:027d}{os.getpid() % 100000:05d}"
     answer = stack.sim.send_text(text, user_id=user)
     event: dict[str, Any] = answer["event"]
     event["_webhook_ms"] = answer["elapsed_ms"]
@@ -147,8 +150,7 @@ def run_model(  # noqa: PLR0917 - one run's parameters, all named at the call
 ) -> Result:
     label = {"fork": "fork (HerokuWorker)", "pool": f"pool ({workers} SimpleWorkers)"}
     result = Result(label.get(model, f"prefork {workers}×{threads}"))
-    env = {"RQ_WORKER_MODEL": model, "RQ_WORKERS": str(workers), "RQ_THREADS": str(threads),
-           "HEAVY_JOBS_PER_CHAT": "5"}  # fmt: skip
+    env = {"RQ_WORKER_MODEL": model, "RQ_WORKERS": str(workers), "RQ_THREADS": str(threads)}
     with Stack(env, processes=["web", "rq_worker"], latency_ms=LATENCY_MS,
                log_dir=log_dir / model) as stack:  # fmt: skip
         for warm in range(4):  # first calls import and connect
@@ -170,8 +172,21 @@ def run_model(  # noqa: PLR0917 - one run's parameters, all named at the call
         result.webhook = [e["_webhook_ms"] for e in events]
         stamps = [e["timestamp"] for e in events]
         result.arrival_s = (max(stamps) - min(stamps)) / 1000
+        _flood(stack, result, burst)
         _drain(stack, result, drain)
     return result
+
+
+def _flood(stack: Stack, result: Result, count: int) -> None:
+    """The burst again, all from one chat: how many are told to wait (the per-chat bound)."""
+    user = "U" + "f" * 32
+    since = stack.sim.last_seq()
+    with ThreadPoolExecutor(20) as pool:
+        list(pool.map(lambda i: _send(stack, 3000 + i, user), range(count)))
+    records = stack.sim.wait_messages(count, since=since, chat=user, timeout=120)
+    texts = [m["text"] for r in records for m in r["messages"][:1]]
+    result.flood_busy = sum("処理中" in t for t in texts)
+    result.flood_answered = sum(t.startswith("🔎") for t in texts)
 
 
 def _drain(stack: Stack, result: Result, count: int) -> None:
@@ -205,6 +220,9 @@ def print_report(results: list[Result]) -> None:
     for r in results:
         cpu = ", ".join(f"{name} {ms:.1f}" for name, ms in r.burst_cpu_ms.items())
         print(f"{r.model}: CPU ms per message during the burst: {cpu}")
+        print(f"{r.model}: the burst from one chat: {r.flood_answered} analysed, "
+              f"{r.flood_busy} told to wait (its first 5 in flight on high, the rest on"
+              " default, at most 200)")  # fmt: skip
     goal = GOALS
     print(
         f"goals: light p50 ≤ {goal['light_p50']:.0f} ms; burst (200 at 20 concurrent) every one a"

@@ -1,6 +1,7 @@
 """Enqueuing heavy work for the RQ worker. The one place that knows queue names and TTLs.
 
-- Heavy replies (解析 / 読み / キーワード) go to `high` with a job id derived from the webhook
+- Heavy replies (解析 / 読み / キーワード) go to `high` (a flooding chat's extra ones to
+  `default`, behind everyone else's) with a job id derived from the webhook
   event (a redelivered event names the same job) and `Retry(max=2)`: a transient LINE error
   that outlasts the job's own backoff, or a worker killed mid-job, runs it again (the push
   fallback's retry key comes from the job id, so a repeat push is a 409). A job waits at most
@@ -23,7 +24,7 @@ from bot.adapters.redis.heavy_jobs import HeavySlots
 
 class QueueName(StrEnum):
     HIGH = "high"  # replies a user is waiting for (the reply token lasts a minute)
-    DEFAULT = "default"
+    DEFAULT = "default"  # a chat's heavy jobs past its first few in flight (a flood)
     LOW = "low"  # long jobs (broadcasts): behind every reply
 
 
@@ -34,6 +35,11 @@ JOB_TIMEOUT_S = 30
 # Past this a heavy reply is no use to anyone; LINE remembers a push's retry key 24 h.
 HEAVY_QUEUED_TTL_S = 3600
 HEAVY_RETRIES = 2
+# A chat's heavy jobs in flight at all, past which it is told to wait. Its first
+# HEAVY_JOBS_PER_CHAT go on `high`, the rest on `default`: a flood from one chat delays only
+# itself. 200 is ~0.6 s of one rq_worker's drain; a burst of 200 at 20 concurrent from one
+# chat peaks near 100 in flight on a busy 2-CPU host (bench/jobs.py), never turned away.
+HEAVY_MAX_PER_CHAT = 200
 # One run of an iteration hands itself back after ITERATION_RUN_S (iteration.py): its RQ
 # timeout only catches a run stuck inside one step.
 ITERATION_JOB_TIMEOUT_S = 900
@@ -48,10 +54,18 @@ def heavy_job_id(event_id: str) -> str:
 
 
 class JobQueue:
-    def __init__(self, client: redis.Redis, *, heavy_per_chat: int = 5) -> None:
+    def __init__(
+        self,
+        client: redis.Redis,
+        *,
+        heavy_per_chat: int = 5,
+        heavy_max_per_chat: int = HEAVY_MAX_PER_CHAT,
+    ) -> None:
         self._high = Queue(QueueName.HIGH.value, connection=client)
+        self._default = Queue(QueueName.DEFAULT.value, connection=client)
         self._low = Queue(QueueName.LOW.value, connection=client)
-        self.slots = HeavySlots(client, limit=heavy_per_chat)
+        self._per_chat = heavy_per_chat
+        self.slots = HeavySlots(client, limit=heavy_max_per_chat)
 
     def enqueue_analysis(
         self, *, chat_id: str, reply_token: str, text: str, received_ms: int
@@ -78,19 +92,33 @@ class JobQueue:
         text: str,
         received_ms: int,
     ) -> str | None:
-        """Enqueue one heavy reply; None if the chat already has its bound in flight."""
+        """Enqueue one heavy reply; None if the chat already has its hard bound in flight.
+        A chat's first `heavy_per_chat` jobs in flight go on `high`; the rest on `default`,
+        which workers take only when `high` is empty: one chat's flood waits behind everyone
+        else's replies instead of in front of them."""
         job_id = heavy_job_id(event_id)
-        if not self.slots.claim(chat_id, job_id):
+        place = self.slots.claim(chat_id, job_id)
+        if not place:
             return None
+        queue = self._high if place <= self._per_chat else self._default
         self._enqueue_heavy(
-            command, job_id, chat_id=chat_id, token=reply_token, text=text, received_ms=received_ms
-        )
+            command, job_id, chat_id=chat_id, token=reply_token, text=text,
+            received_ms=received_ms, queue=queue,
+        )  # fmt: skip
         return job_id
 
     def _enqueue_heavy(
-        self, command: str, job_id: str, *, chat_id: str, token: str, text: str, received_ms: int
+        self,
+        command: str,
+        job_id: str,
+        *,
+        chat_id: str,
+        token: str,
+        text: str,
+        received_ms: int,
+        queue: Queue | None = None,
     ) -> None:
-        self._high.enqueue(
+        (queue or self._high).enqueue(
             "bot.entrypoints.jobs.heavy",
             kwargs={
                 "command": command,

@@ -2,8 +2,10 @@
 return. The RQ worker answers (bot/entrypoints/jobs.py); the web request only claims a slot,
 queues LINE's loading animation and enqueues.
 
-- At most `HEAVY_JOBS_PER_CHAT` heavy jobs of one chat are in flight (a Lua slot claim): past
-  that the chat is told to wait, so one user's flood cannot starve the others.
+- One user's flood cannot starve the others: a chat's first `HEAVY_JOBS_PER_CHAT` (5) heavy
+  jobs in flight go on `high`, the rest on `default`, which the workers take only when `high`
+  is empty; past `HEAVY_MAX_PER_CHAT` (200, bot/adapters/job_queue.py) in flight the chat
+  is told to wait.
 - The loading animation is shown in 1:1 chats only (LINE answers 400 for groups and rooms),
   queued on the per-process reply sender: it never waits inside the webhook request.
 - 配信 <本文> from an id in `ADMIN_USER_IDS` freezes the recipients and answers with their

@@ -185,7 +185,7 @@ class Replier:
 
 def _context(client: redis.Redis, per_chat: int = 2) -> EventContext:
     settings = Settings("s", "t", "redis://unused", admin_user_ids=frozenset({ADMIN}))
-    queue = JobQueue(client, heavy_per_chat=per_chat)
+    queue = JobQueue(client, heavy_per_chat=per_chat, heavy_max_per_chat=per_chat)
     broadcasts = Broadcasts(IterationStore(client), queue, batch_size=500)
     return EventContext(
         settings,

@@ -177,10 +177,10 @@ def test_a_permanent_refusal_lands_in_the_failed_registry_without_retries(
     assert not redis_client.zcard("jobs:inflight:Ujobs5"), "the chat's slot was not freed"
 
 
-def test_one_chat_has_a_bounded_number_of_heavy_jobs_in_flight(
+def test_a_chats_flood_waits_behind_the_others_and_is_bounded(
     redis_client: redis.Redis,
 ) -> None:
-    queue = JobQueue(redis_client, heavy_per_chat=2)
+    queue = JobQueue(redis_client, heavy_per_chat=2, heavy_max_per_chat=3)
 
     def enqueue(chat: str, event: str) -> str | None:
         return queue.enqueue_heavy(
@@ -188,11 +188,13 @@ def test_one_chat_has_a_bounded_number_of_heavy_jobs_in_flight(
             received_ms=_now_ms(),
         )  # fmt: skip
 
-    first, second = enqueue("Uflood", "e1"), enqueue("Uflood", "e2")
-    assert first
-    assert second
-    assert enqueue("Uflood", "e3") is None
-    assert enqueue("Uother", "e4") is not None  # another chat is not held up
+    first, second, third = (enqueue("Uflood", f"e{i}") for i in range(3))
+    assert enqueue("Uflood", "e3") is None  # the hard bound: told to wait
+    other = enqueue("Uother", "e4")  # another chat is not held up
+    high, default = (Queue(n, connection=redis_client).job_ids for n in ("high", "default"))
+    assert high == [first, second, other]
+    assert default == [third]  # taken only when high is empty
+    assert first is not None
     queue.slots.release("Uflood", first)
     assert enqueue("Uflood", "e5") is not None
 

@@ -1,7 +1,7 @@
 """Redis state of heavy replies (analysis, reading, keywords), written by web and RQ worker.
 
 - `jobs:inflight:<chat>`: ZSET, RQ job id → when its slot lapses (ms). The web process claims
-  a slot (Lua, at most the per-chat bound), the job frees it when done; a lost job's slot
+  a slot (Lua, at most the chat's hard bound), the job frees it when done; a lost job's slot
   lapses by itself after `HEAVY_INFLIGHT_TTL_S` (5 min), and the key expires that long after
   the last claim.
 - `jobs:reply-tried:<job id>`: "tried" once a job used its reply token, "sent" once LINE
@@ -19,13 +19,15 @@ import redis
 
 from bot.adapters.redis import keys
 
-# KEYS[1] the chat's in-flight set; ARGV: now ms, lapse ms, limit, job id, key TTL s.
+# KEYS[1] the chat's in-flight set; ARGV: now ms, lapse ms, hard limit, job id, key TTL s.
+# Returns the job's place among the chat's jobs in flight (1 = alone), 0 past the limit.
 _CLAIM = """
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
+local count = redis.call('ZCARD', KEYS[1])
+if count >= tonumber(ARGV[3]) then return 0 end
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[4])
 redis.call('EXPIRE', KEYS[1], ARGV[5])
-return 1
+return count + 1
 """
 
 
@@ -34,7 +36,7 @@ def inflight_key(chat_id: str) -> str:
 
 
 class HeavySlots:
-    """At most `limit` heavy jobs of one chat in flight, so one flood cannot starve others."""
+    """At most `limit` heavy jobs of one chat in flight; `claim` says where a new one stands."""
 
     def __init__(self, client: redis.Redis, *, limit: int) -> None:
         self._redis = client
@@ -45,11 +47,13 @@ class HeavySlots:
     def limit(self) -> int:
         return self._limit
 
-    def claim(self, chat_id: str, job_id: str) -> bool:
+    def claim(self, chat_id: str, job_id: str) -> int:
+        """The job's place among its chat's jobs in flight (1 = the only one); 0 if the chat
+        already has `limit` in flight (nothing claimed)."""
         now = int(time.time() * 1000)
         lapse = now + keys.HEAVY_INFLIGHT_TTL_S * 1000
         args: list[str | int] = [now, lapse, self._limit, job_id, keys.HEAVY_INFLIGHT_TTL_S]
-        return bool(self._claim(keys=[inflight_key(chat_id)], args=args))
+        return int(self._claim(keys=[inflight_key(chat_id)], args=args))
 
     def release(self, chat_id: str, job_id: str) -> None:
         self._redis.zrem(inflight_key(chat_id), job_id)
