@@ -32,7 +32,7 @@ bind = f"0.0.0.0:{read_one('PORT')}"
 workers = int(read_one("WEB_CONCURRENCY"))  # the PaaS sets it (2 on basic)
 worker_class = "gthread"
 threads = int(read_one("GUNICORN_THREADS"))
-# Redis: 6 connections for all web workers together (see bot/entrypoints/web.py).
+# Redis: WEB_REDIS_BUDGET connections for all web workers together (bot/entrypoints/web.py).
 os.environ.setdefault("WEB_REDIS_CONNECTIONS", str(max(1, WEB_REDIS_BUDGET // max(1, workers))))
 timeout = 25  # under the router's 30 s
 graceful_timeout = 20  # SIGTERM → 30 s → SIGKILL on the PaaS

@@ -102,7 +102,7 @@ class Settings:
     heavy_jobs_per_chat: int = setting(
         "HEAVY_JOBS_PER_CHAT",
         5,
-        "heavy jobs (解析, 読み, キーワード) one chat may have in flight",
+        "a chat's heavy jobs (解析, 読み, キーワード) in flight on `high`; more wait on `default`",
         low=1,
         high=1000,
     )

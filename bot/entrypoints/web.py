@@ -67,11 +67,12 @@ FUTURE_SLACK_MS = 24 * 3600 * 1000  # a timestamp is when the event happened: ne
 # through, where an abandoned call would be lost (LINE does not act on a dropped request).
 REPLY_TIMEOUT_S = 10.0
 # Of gunicorn's graceful_timeout (20 s): ≥ one call's bound, and the requests take the rest.
-# The web processes together hold at most WEB_REDIS_BUDGET (6) of the smallest plan's 20
-# Redis connections: gunicorn.conf.py divides them among its workers. Measured peaks with
-# analyses, timers and lists in flight: 17 for the standard formation (web 6, rq_worker 6,
-# timer_worker 5), which leaves room for an operator's `heroku run python -m bot status`.
-WEB_REDIS_BUDGET = 6
+# The web processes together hold at most WEB_REDIS_BUDGET (4) of the smallest plan's 20
+# Redis connections: gunicorn.conf.py divides them among its workers (a request makes one or
+# two ~0.2 ms round trips, so 2 a process serve thousands of requests a second). With the
+# rq_worker's 9 and the timer worker's 5 that is at most 18, leaving room for an operator's
+# `heroku run python -m bot status`.
+WEB_REDIS_BUDGET = 4
 REDIS_CONNECTIONS = WEB_REDIS_BUDGET // 2
 _SENDERS: list[ReplySender] = []
 
