@@ -45,12 +45,12 @@ def install_uvloop() -> None:
 
 async def _run_timer_worker(settings: Settings) -> None:
     from bot.adapters.line_push import AsyncLinePusher
-    from bot.adapters.redis.connection import async_client
+    from bot.adapters.redis.connection import TIMER_WORKER, async_client
     from bot.adapters.redis.delivery_store import DeliveryStore
     from bot.entrypoints.timer_worker import TimerWorker
 
     # One connection is the wake-up subscription; the rest serve claims, renewals, settles.
-    redis_client = async_client(settings.redis_url, max_connections=5)
+    redis_client = async_client(settings.redis_url, max_connections=TIMER_WORKER)
     pusher = AsyncLinePusher(
         settings.line_api_base_url,
         settings.channel_access_token,

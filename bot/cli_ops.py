@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 import redis
 
-from bot.adapters.redis.connection import sync_client
+from bot.adapters.redis.connection import OPERATOR, sync_client
 from bot.adapters.redis.reminder_store import ReminderStore
 from bot.settings import SettingsError, read_one
 
@@ -33,7 +33,7 @@ def redis_or_exit() -> redis.Redis:
             file=sys.stderr,
         )
         raise SystemExit(2)
-    return sync_client(url)
+    return sync_client(url, max_connections=OPERATOR)
 
 
 def command_of(parser: argparse.ArgumentParser) -> str:

@@ -47,7 +47,7 @@ from rq.worker_pool import WorkerPool
 
 from bot.adapters import morphology
 from bot.adapters.job_queue import ALL_QUEUES
-from bot.adapters.redis import keys
+from bot.adapters.redis import connection, keys
 from bot.adapters.redis.connection import sync_client
 from bot.bootstrap import configure_logging, load_settings_or_exit
 from bot.jobs.workers import EXECUTION_LEASE_S, ThreadedWorker
@@ -56,7 +56,7 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 SUPERVISE_S = 1.0
-JOB_CONNECTIONS = 3  # per worker process, shared by its job threads
+JOB_CONNECTIONS = connection.RQ_JOB_THREADS  # per worker process, shared by its job threads
 WORKER_KEY_TTL_S = 60
 _PR_SET_PDEATHSIG = 1
 
@@ -75,8 +75,8 @@ def _run_child(settings: Settings, name: str) -> None:
         threads = settings.rq_threads
         # A job thread holds a connection only for each command (most of a heavy reply is
         # spent waiting on LINE), so a few are shared by all; one more for the blocking dequeue.
-        connection = sync_client(settings.redis_url, max_connections=JOB_CONNECTIONS + 1)
-        worker = ThreadedWorker(ALL_QUEUES, connection=connection, name=name, threads=threads)
+        client = sync_client(settings.redis_url, max_connections=JOB_CONNECTIONS + 1)
+        worker = ThreadedWorker(ALL_QUEUES, connection=client, name=name, threads=threads)
         worker.work(with_scheduler=False, logging_level=settings.log_level)
     except BaseException as exc:
         log.error("worker %s exited error=%s", name, type(exc).__name__)
@@ -213,4 +213,5 @@ def main() -> int:
         )
         pool.start(logging_level=settings.log_level)
         return 0
-    return Supervisor(settings, sync_client(settings.redis_url, max_connections=1)).run()
+    parent = sync_client(settings.redis_url, max_connections=connection.RQ_PARENT)
+    return Supervisor(settings, parent).run()

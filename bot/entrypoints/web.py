@@ -44,6 +44,7 @@ from linebot.v3.webhooks import Event
 from redis.exceptions import RedisError
 
 from bot.adapters.job_queue import JobQueue
+from bot.adapters.redis import connection
 from bot.adapters.redis.connection import sync_client
 from bot.adapters.redis.followers import Followers
 from bot.adapters.redis.iteration_jobs import IterationStore
@@ -72,7 +73,7 @@ REPLY_TIMEOUT_S = 10.0
 # two ~0.2 ms round trips, so 2 a process serve thousands of requests a second). With the
 # rq_worker's 9 and the timer worker's 5 that is at most 18, leaving room for an operator's
 # `heroku run python -m bot status`.
-WEB_REDIS_BUDGET = 4
+WEB_REDIS_BUDGET = connection.WEB_TOTAL
 REDIS_CONNECTIONS = WEB_REDIS_BUDGET // 2
 _SENDERS: list[ReplySender] = []
 

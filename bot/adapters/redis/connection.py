@@ -7,6 +7,15 @@ from typing import Any
 import redis
 import redis.asyncio as aioredis
 
+# Every process's share of Redis connections, in one place: the smallest plan allows 20. With
+# the defaults (2 web processes, RQ_WORKERS 2) the standard formation holds at most
+# 4 + (2 × 4 + 1) + 5 = 18, leaving room for an operator's command.
+WEB_TOTAL = 4  # shared by all gunicorn processes of a web dyno (gunicorn.conf.py divides it)
+TIMER_WORKER = 5  # one of them the wake-up subscription
+RQ_JOB_THREADS = 3  # per rq_worker process, shared by its job threads (+1 for its dequeue)
+RQ_PARENT = 1
+OPERATOR = 2  # python -m bot status, export, broadcast, …
+
 
 def _options(url: str) -> dict[str, Any]:
     # Heroku's Key-Value Store presents a self-signed certificate.
