@@ -1,4 +1,12 @@
-"""Builds the real clients from Settings. Called by the entrypoints, never at import time."""
+"""The composition root: builds what each process needs from the one Settings object.
+
+web (`build_web_services`), timer_worker (`run_timer_worker`), the rq_worker
+(bot/entrypoints/rq_worker.py builds its forked workers from the same Settings and the
+connection shares in bot/adapters/redis/connection.py), the one-dyno supervisor (which runs
+those two), and the operator commands (`operator_redis_or_exit`, `load_settings_or_exit`).
+Called by the entrypoints, never at import time: every import of an adapter is inside the
+function that needs it, so a command loads only what it uses.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +15,14 @@ import logging
 import sys
 import threading
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from bot.settings import Settings, SettingsError
+from bot.settings import Settings, SettingsError, read_one
+
+if TYPE_CHECKING:
+    import redis
+
+    from bot.entrypoints.web import WebServices
 
 T = TypeVar("T")
 
@@ -73,6 +86,59 @@ async def _run_timer_worker(settings: Settings) -> None:
     finally:
         await pusher.close()
         await redis_client.aclose()
+
+
+def build_web_services(settings: Settings) -> WebServices:
+    """The web process: one Redis pool (its share of the plan's connections), the reply
+    sender, and the event handlers' ports."""
+    from bot.adapters.job_queue import JobQueue
+    from bot.adapters.redis.connection import sync_client
+    from bot.adapters.redis.followers import Followers
+    from bot.adapters.redis.iteration_jobs import IterationStore
+    from bot.adapters.redis.reminder_store import ReminderStore
+    from bot.adapters.reply_handoff import rq_handoff
+    from bot.adapters.reply_sender import ReplySender
+    from bot.entrypoints import web
+    from bot.service.broadcast import Broadcasts
+    from bot.service.heavy_commands import HeavyWork
+    from bot.service.webhook_events import EventContext
+
+    per_process = settings.web_redis_connections or web.REDIS_CONNECTIONS
+    client = sync_client(settings.redis_url, max_connections=per_process)
+    sender = ReplySender(
+        settings.line_api_base_url,
+        settings.channel_access_token,
+        timeout_s=web.REPLY_TIMEOUT_S,
+        handoff=rq_handoff(client),
+    )
+    web.register_sender(sender)
+    queue = JobQueue(client, heavy_per_chat=settings.heavy_jobs_per_chat)
+    broadcasts = Broadcasts(IterationStore(client), queue, batch_size=settings.broadcast_batch_size)
+    context = EventContext(
+        settings,
+        ReminderStore(client),
+        sender,
+        queue,
+        followers=Followers(client),
+        heavy=HeavyWork(queue, broadcasts),
+    )
+    return web.WebServices(client, context)
+
+
+def operator_redis_or_exit() -> redis.Redis:
+    """For the operator commands that need only Redis: REDIS_URL (or REDISTOGO_URL), its
+    share of connections, or a one-line error and exit status 2."""
+    from bot.adapters.redis.connection import OPERATOR, sync_client
+
+    try:
+        url = str(read_one("REDIS_URL"))
+    except SettingsError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        print("configuration error: REDIS_URL: not a redis:// or rediss:// URL", file=sys.stderr)
+        raise SystemExit(2)
+    return sync_client(url, max_connections=OPERATOR)
 
 
 def run_timer_worker() -> int:

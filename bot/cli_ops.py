@@ -7,33 +7,20 @@ again now. Need only REDIS_URL. On the PaaS: `heroku run python -m bot dead-lett
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from datetime import UTC, datetime
 
 import redis
 
-from bot.adapters.redis.connection import OPERATOR, sync_client
 from bot.adapters.redis.reminder_store import ReminderStore
-from bot.settings import SettingsError, read_one
+from bot.bootstrap import operator_redis_or_exit
 
 HELP = "dead letters: list them (dead-letters) or send them all again now (requeue-dead)"
 
 
 def redis_or_exit() -> redis.Redis:
     """A client for REDIS_URL (or REDISTOGO_URL), or a one-line error and exit status 2."""
-    try:
-        url = str(read_one("REDIS_URL"))
-    except SettingsError as exc:
-        print(f"configuration error: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
-    if not url.startswith(("redis://", "rediss://", "unix://")):
-        print(
-            "configuration error: REDIS_URL: must start with redis://, rediss:// or unix://",
-            file=sys.stderr,
-        )
-        raise SystemExit(2)
-    return sync_client(url, max_connections=OPERATOR)
+    return operator_redis_or_exit()
 
 
 def command_of(parser: argparse.ArgumentParser) -> str:

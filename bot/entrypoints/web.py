@@ -43,18 +43,10 @@ from linebot.v3.models.events import UnknownEvent
 from linebot.v3.webhooks import Event
 from redis.exceptions import RedisError
 
-from bot.adapters.job_queue import JobQueue
 from bot.adapters.redis import connection
-from bot.adapters.redis.connection import sync_client
-from bot.adapters.redis.followers import Followers
-from bot.adapters.redis.iteration_jobs import IterationStore
-from bot.adapters.redis.reminder_store import ReminderStore
-from bot.adapters.reply_handoff import rq_handoff
 from bot.adapters.reply_sender import ReplySender
 from bot.bootstrap import once
 from bot.entrypoints.admin import mount_admin
-from bot.service.broadcast import Broadcasts
-from bot.service.heavy_commands import HeavyWork
 from bot.service.webhook_events import EventContext, handle_event
 from bot.settings import Settings
 
@@ -88,27 +80,16 @@ class WebServices:
     events: EventContext
 
 
-def build_services(settings: Settings) -> WebServices:
-    per_process = settings.web_redis_connections or REDIS_CONNECTIONS
-    client = sync_client(settings.redis_url, max_connections=per_process)
-    sender = ReplySender(
-        settings.line_api_base_url,
-        settings.channel_access_token,
-        timeout_s=REPLY_TIMEOUT_S,
-        handoff=rq_handoff(client),
-    )
+def register_sender(sender: ReplySender) -> None:
+    """This process's reply sender, drained by `shutdown` (gunicorn's worker_exit)."""
     _SENDERS.append(sender)
-    queue = JobQueue(client, heavy_per_chat=settings.heavy_jobs_per_chat)
-    broadcasts = Broadcasts(IterationStore(client), queue, batch_size=settings.broadcast_batch_size)
-    context = EventContext(
-        settings,
-        ReminderStore(client),
-        sender,
-        queue,
-        followers=Followers(client),
-        heavy=HeavyWork(queue, broadcasts),
-    )
-    return WebServices(client, context)
+
+
+def build_services(settings: Settings) -> WebServices:
+    """What the web process needs (built in the composition root, bot.bootstrap)."""
+    from bot.bootstrap import build_web_services
+
+    return build_web_services(settings)
 
 
 def shutdown(timeout_s: float) -> int:
