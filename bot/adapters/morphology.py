@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from bot.domain.texts import Token
+from bot.domain.heavy_texts import Token
 
 
 @functools.cache

@@ -34,7 +34,7 @@ from bot.adapters.redis.connection import sync_client
 from bot.adapters.redis.heavy_jobs import HeavySlots, ReplyAttempts
 from bot.adapters.redis.iteration_jobs import IterationStore
 from bot.bootstrap import once
-from bot.domain import texts
+from bot.domain import heavy_texts
 from bot.jobs.line_reply import ThreadReplier
 from bot.service import broadcast
 from bot.service.iteration import Runner, StepFailedError, pause
@@ -46,10 +46,10 @@ REPLY_TOKEN_LIFETIME_MS = 60_000
 REPLY_VALID_MS = 55_000  # LINE: "within one minute after receiving the webhook"; a margin
 RETRY_DELAYS_S = (0.2, 0.5, 1.0, 2.0, 4.0)
 _PUSH_NAMESPACE = uuid.UUID("2d7b3c38-1f0a-4d0e-8f7e-7b0f6d2c9a51")
-RENDER: dict[str, Callable[[list[texts.Token]], list[texts.Reply]]] = {
-    "analyze": texts.analysis,
-    "reading": texts.reading,
-    "keywords": texts.keywords,
+RENDER: dict[str, Callable[[list[heavy_texts.Token]], list[heavy_texts.Reply]]] = {
+    "analyze": heavy_texts.analysis,
+    "reading": heavy_texts.reading,
+    "keywords": heavy_texts.keywords,
 }
 
 
@@ -111,7 +111,7 @@ def heavy(*, command: str, chat_id: str, reply_token: str, text: str, received_m
     job = get_current_job()
     job_id = job.id if job is not None else uuid.uuid4().hex
     client = _connection(job)
-    replies = RENDER.get(command, texts.analysis)(morphology.tokens(text))
+    replies = RENDER.get(command, heavy_texts.analysis)(morphology.tokens(text))
     try:
         outcome = answer(
             client, job_id, chat_id=chat_id, reply_token=reply_token, replies=replies,
@@ -133,7 +133,7 @@ def answer(
     *,
     chat_id: str,
     reply_token: str,
-    replies: list[texts.Reply],
+    replies: list[heavy_texts.Reply],
     received_ms: int,
 ) -> str:
     attempts = ReplyAttempts(client)
@@ -158,7 +158,7 @@ def _age_ms(received_ms: int) -> float:
 
 
 def _reply_while_valid(
-    line: ThreadReplier, token: str, replies: list[texts.Reply], received_ms: int
+    line: ThreadReplier, token: str, replies: list[heavy_texts.Reply], received_ms: int
 ) -> ReplyOutcome:
     outcome = line.send_reply(token, replies)
     for delay in RETRY_DELAYS_S:
@@ -174,7 +174,7 @@ def _reply_while_valid(
     return outcome
 
 
-def _push(line: LineClient, chat_id: str, replies: list[texts.Reply], retry_key: str) -> str:
+def _push(line: LineClient, chat_id: str, replies: list[heavy_texts.Reply], retry_key: str) -> str:
     result = line.push(chat_id, replies, retry_key=retry_key)
     for delay in RETRY_DELAYS_S:
         if result.outcome not in (PushOutcome.RETRY, PushOutcome.RATE_LIMITED):

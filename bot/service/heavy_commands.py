@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Protocol, runtime_checkable
 
 from bot.adapters.job_queue import JobQueue
-from bot.domain import intents, texts
+from bot.domain import heavy_texts, intents, texts
 from bot.service.broadcast import Broadcasts
 from bot.service.context import Turn
 
@@ -80,7 +80,7 @@ def handle(intent: intents.HeavyIntent, turn: Turn) -> str:
     if not intent.text:
         needs = texts.analyze_needs_text() if command == "analyze" else None
         return turn.reply_once(
-            needs or texts.heavy_needs_text(word, example), f"{command}_needs_text"
+            needs or heavy_texts.heavy_needs_text(word, example), f"{command}_needs_text"
         )
     heavy = turn.ctx.heavy
     if not turn.ctx.reminders.mark_event_seen(turn.event_id):
@@ -102,7 +102,7 @@ def handle(intent: intents.HeavyIntent, turn: Turn) -> str:
         received_ms=turn.timestamp_ms,
     )
     if job is None:
-        return turn.reply(texts.heavy_busy(heavy.per_chat), "heavy_busy")
+        return turn.reply(heavy_texts.heavy_busy(heavy.per_chat), "heavy_busy")
     line = turn.ctx.line
     if turn.chat_id.startswith("U") and isinstance(line, ShowsLoading):
         line.show_loading(turn.chat_id, LOADING_SECONDS)
@@ -112,17 +112,17 @@ def handle(intent: intents.HeavyIntent, turn: Turn) -> str:
 def _broadcast(intent: intents.Broadcast, turn: Turn) -> str:
     heavy = turn.ctx.heavy
     if heavy is None or turn.user_id not in turn.ctx.settings.admin_user_ids:
-        return turn.reply_once(texts.not_admin(), "not_admin")
+        return turn.reply_once(heavy_texts.not_admin(), "not_admin")
     if not intent.text and not intent.confirm:
         return turn.reply_once(
-            texts.heavy_needs_text("配信", "お知らせです"), "broadcast_needs_text"
+            heavy_texts.heavy_needs_text("配信", "お知らせです"), "broadcast_needs_text"
         )
     if not turn.ctx.reminders.mark_event_seen(turn.event_id):
         return "duplicate"
     if intent.confirm:
         recipients = heavy.start_broadcast(intent.confirm)
         if recipients is None:
-            return turn.reply(texts.broadcast_unknown(), "broadcast_unknown")
-        return turn.reply(texts.broadcast_started(recipients), "broadcast_started")
+            return turn.reply(heavy_texts.broadcast_unknown(), "broadcast_unknown")
+        return turn.reply(heavy_texts.broadcast_started(recipients), "broadcast_started")
     code, count = heavy.describe_broadcast(intent.text, by=turn.user_id)
-    return turn.reply(texts.broadcast_confirm(count, code), "broadcast_described")
+    return turn.reply(heavy_texts.broadcast_confirm(count, code), "broadcast_described")

@@ -15,7 +15,7 @@ from rq.registry import FailedJobRegistry
 
 from bot.adapters import morphology
 from bot.adapters.job_queue import FAILURE_TTL_S, JobQueue
-from bot.domain import texts
+from bot.domain import heavy_texts
 from bot.entrypoints import jobs
 from linesim.process import SimulatorProcess, start_simulator_process
 
@@ -43,7 +43,7 @@ def _now_ms() -> int:
 
 
 def _answer(client: redis.Redis, job_id: str, chat: str, token: str, received_ms: int) -> str:
-    replies = texts.analysis(morphology.tokens("もも"))
+    replies = heavy_texts.analysis(morphology.tokens("もも"))
     return jobs.answer(
         client, job_id, chat_id=chat, reply_token=token, replies=replies, received_ms=received_ms
     )
@@ -53,7 +53,7 @@ def _answer(client: redis.Redis, job_id: str, chat: str, token: str, received_ms
 
 
 def test_analysis_shows_every_token_with_part_of_speech_base_form_and_reading() -> None:
-    (reply,) = texts.analysis(morphology.tokens("すもももももももものうち"))
+    (reply,) = heavy_texts.analysis(morphology.tokens("すもももももももものうち"))
     lines = reply.text.splitlines()
     assert lines[0] == "🔎 形態素解析（7語） / Morphological analysis"
     assert lines[1:5] == [
@@ -63,24 +63,28 @@ def test_analysis_shows_every_token_with_part_of_speech_base_form_and_reading() 
         "　原形 も｜読み も",
     ]
     assert lines[-2:] == ["うち【名詞・非自立】", "　原形 うち｜読み うち"]
-    (verb,) = texts.analysis(morphology.tokens("走った"))
+    (verb,) = heavy_texts.analysis(morphology.tokens("走った"))
     assert "走っ【動詞・自立】\n　原形 走る｜読み はしっ" in verb.text
 
 
 def test_reading_is_hiragana_and_keywords_join_compound_nouns() -> None:
     tokens = morphology.tokens("東京特許許可局")
-    assert texts.reading(tokens)[0].text == "📖 読み / Reading\nとうきょうとっきょきょかきょく"
-    keywords = texts.keywords(morphology.tokens("私は形態素解析で文章の名詞を取り出す。文章が好き"))
+    assert (
+        heavy_texts.reading(tokens)[0].text == "📖 読み / Reading\nとうきょうとっきょきょかきょく"
+    )
+    keywords = heavy_texts.keywords(
+        morphology.tokens("私は形態素解析で文章の名詞を取り出す。文章が好き")
+    )
     assert keywords[0].text.splitlines()[1:] == ["・文章 ×2", "・形態素解析", "・名詞"]
 
 
 def test_long_results_are_at_most_five_messages_of_5000_characters() -> None:
-    replies = texts.analysis(morphology.tokens("すもももももももものうち" * 300))
+    replies = heavy_texts.analysis(morphology.tokens("すもももももももものうち" * 300))
     assert len(replies) == 5
     assert all(len(r.text) <= 5000 for r in replies)
     assert replies[-1].text.endswith("（長いので省略しました / truncated）")
-    assert len(texts.analysis(morphology.tokens("すもも" * 100))) == 1
-    split = texts.analysis(morphology.tokens("すもも" * 200))
+    assert len(heavy_texts.analysis(morphology.tokens("すもも" * 100))) == 1
+    split = heavy_texts.analysis(morphology.tokens("すもも" * 200))
     assert len(split) == 2
     assert sum(r.text.count("すもも【名詞・一般】") for r in split) == 200  # cut between tokens
 
@@ -217,6 +221,6 @@ def test_the_job_reply_body_is_the_sdks_reply_message_request() -> None:
     from bot.adapters.line_messages import to_line_message
     from bot.jobs.line_reply import reply_body
 
-    replies = [*texts.analysis(morphology.tokens("すもも")), texts.heavy_busy(3)]
+    replies = [*heavy_texts.analysis(morphology.tokens("すもも")), heavy_texts.heavy_busy(3)]
     sdk = ReplyMessageRequest(reply_token="t" * 32, messages=[to_line_message(r) for r in replies])
     assert json.loads(reply_body("t" * 32, replies)) == json.loads(sdk.to_json())
