@@ -38,7 +38,7 @@ import redis
 
 from bench import procs
 from bench.endpoints import BenchFake
-from bench.load import now_ms, user_id
+from bench.load import user_id
 from bot.adapters.line_push import AsyncLinePusher
 from bot.adapters.redis import keys
 from bot.adapters.redis.connection import async_client
@@ -50,6 +50,7 @@ from bot.entrypoints.timer_worker import TimerWorker
 from bot.entrypoints.web import build_services, create_app, shutdown
 from bot.settings import Settings
 from linesim import ids
+from localdev.harness import now_ms
 from localdev.redis_server import RedisServer
 
 ZONE = ZoneInfo("Asia/Tokyo")

@@ -25,9 +25,6 @@ PIPELINE_CHUNK = 5_000  # reminders per pipeline round trip
 NO_LIMIT = 1 << 30  # max_pending for benches: the per-chat limit is not what they measure
 
 
-__all__ = ["now_ms"]  # re-exported for the benches that import it from here
-
-
 def user_id(n: int) -> str:
     """A LINE-shaped user id (U + 32 hex digits)."""
     return f"U{n:032x}"

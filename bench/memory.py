@@ -36,10 +36,11 @@ from zoneinfo import ZoneInfo
 
 import redis
 
-from bench.load import add_via_store, bulk_add, now_ms, user_id
+from bench.load import add_via_store, bulk_add, user_id
 from bot.adapters.redis import keys
 from bot.domain.recurrence import Recurrence
 from bot.domain.reminders import Kind, Reminder, compact_rule, new_reminder_id
+from localdev.harness import now_ms
 from localdev.redis_server import RedisServer
 
 COUNT = 100_000

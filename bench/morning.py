@@ -45,7 +45,7 @@ import redis
 
 from bench import procs
 from bench.endpoints import BenchFake, Push
-from bench.load import NO_LIMIT, now_ms, percentile, user_id
+from bench.load import NO_LIMIT, percentile, user_id
 from bot.adapters.line_push import AsyncLinePusher
 from bot.adapters.redis import keys
 from bot.adapters.redis.connection import async_client
@@ -56,6 +56,7 @@ from bot.domain.recurrence import Recurrence
 from bot.domain.reminders import Kind, Reminder, compact_rule, new_reminder_id
 from bot.entrypoints.timer_worker import TimerWorker
 from bot.service.delivering import DeliveryStats
+from localdev.harness import now_ms
 from localdev.redis_server import RedisServer
 
 ZONE = ZoneInfo("Asia/Tokyo")

@@ -20,10 +20,10 @@ from bench.load import (
     bulk_add,
     lateness_of,
     make_timers,
-    now_ms,
     spread,
 )
 from localdev import harness
+from localdev.harness import now_ms
 
 
 @dataclass

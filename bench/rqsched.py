@@ -10,9 +10,10 @@ from typing import cast
 from rq import Queue
 
 from bench import procs
-from bench.load import Lateness, now_ms
+from bench.load import Lateness
 from bench.precision import Context
 from bench.rq_jobs import record_start
+from localdev.harness import now_ms
 
 QUEUE = "bench-timers"
 STARTS_KEY = "bench:rq:starts"

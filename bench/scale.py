@@ -15,11 +15,12 @@ import redis
 import redis.asyncio as aioredis
 
 from bench import procs
-from bench.load import bulk_add, far_future_timers, make_timers, now_ms, percentile
+from bench.load import bulk_add, far_future_timers, make_timers, percentile
 from bench.precision import Context
 from bot.adapters.redis import keys
 from bot.adapters.redis.delivery_store import DeliveryStore
 from localdev import harness
+from localdev.harness import now_ms
 
 EMPTY_CLAIMS = 300
 DUE_CLAIMS = 20

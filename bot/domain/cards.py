@@ -8,7 +8,7 @@ label first, then when.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -148,8 +148,6 @@ def to_json(message: Json) -> str:
 def picker_window(now: datetime, max_days: int) -> tuple[str, str, str]:
     """(initial, min, max) for the datetimepicker, in LINE's `YYYY-MM-DDTHH:MM`, in the chat's
     zone (the picker itself has none): an hour from now, now, and the furthest allowed."""
-    from datetime import timedelta
-
     fmt = "%Y-%m-%dT%H:%M"
     return (
         (now + timedelta(hours=1)).strftime(fmt),

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain import cards, postbacks
+from bot.domain.recurrence import localize
 from bot.domain.texts import Button, Reply
 from bot.service.context import Turn
 
@@ -125,8 +126,6 @@ def ask_when(turn: Turn, label: str, zone: ZoneInfo, *, edit_id: str = "") -> Re
 
 def picked_moment(params: dict[str, str] | None, zone: ZoneInfo) -> datetime | None:
     """The picker's `datetime` (YYYY-MM-DDTHH:MM, no zone) read on the chat's wall clock."""
-    from bot.domain.recurrence import localize
-
     raw = (params or {}).get("datetime", "")
     try:
         naive = datetime.strptime(raw, "%Y-%m-%dT%H:%M")

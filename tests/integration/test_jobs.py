@@ -18,6 +18,7 @@ from bot.adapters.job_queue import FAILURE_TTL_S, JobQueue
 from bot.domain import heavy_texts
 from bot.entrypoints import jobs
 from linesim.process import SimulatorProcess, start_simulator_process
+from localdev.harness import now_ms
 
 TOKEN = "jobs-test-token"
 
@@ -36,10 +37,6 @@ def line_env(sim: SimulatorProcess, redis_url: str, monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("LINE_API_BASE_URL", sim.url)
     monkeypatch.setenv("REDIS_URL", redis_url)
     sim.client.set_faults(reply_token_ttl_s=60.0, monthly_limit=False, script=[])
-
-
-def _now_ms() -> int:
-    return int(time.time() * 1000)
 
 
 def _answer(client: redis.Redis, job_id: str, chat: str, token: str, received_ms: int) -> str:
@@ -97,8 +94,8 @@ def test_a_valid_token_is_replied_to_once_even_when_the_job_runs_again(
 ) -> None:
     event = sim.client.send_text("解析 もも")["event"]  # the bot is not running: token unused
     since, chat, job_id = sim.client.last_seq(), event["source"]["userId"], uuid.uuid4().hex
-    assert _answer(redis_client, job_id, chat, event["replyToken"], _now_ms()) == "reply"
-    assert _answer(redis_client, job_id, chat, event["replyToken"], _now_ms()) == "replied_before"
+    assert _answer(redis_client, job_id, chat, event["replyToken"], now_ms()) == "reply"
+    assert _answer(redis_client, job_id, chat, event["replyToken"], now_ms()) == "replied_before"
     (record,) = sim.client.messages(since=since)
     assert record["kind"] == "reply"
     assert "名詞" in record["messages"][0]["text"]
@@ -108,7 +105,7 @@ def test_an_old_token_is_pushed_once_with_a_retry_key(
     sim: SimulatorProcess, redis_client: redis.Redis
 ) -> None:
     since, job_id, stale = sim.client.last_seq(), uuid.uuid4().hex, uuid.uuid4().hex
-    old = _now_ms() - 120_000
+    old = now_ms() - 120_000
     assert _answer(redis_client, job_id, "Ujobs", stale, old) == "push"
     assert _answer(redis_client, job_id, "Ujobs", stale, old) == "push"  # 409: delivered
     (record,) = sim.client.messages(since=since)
@@ -121,10 +118,10 @@ def test_a_refused_token_never_used_is_pushed_but_one_a_run_used_is_not(
 ) -> None:
     since = sim.client.last_seq()
     never_used = uuid.uuid4().hex  # LINE does not know it: expired before the job ran
-    assert _answer(redis_client, "job-a", "Ujobs2", never_used, _now_ms()) == "push"
+    assert _answer(redis_client, "job-a", "Ujobs2", never_used, now_ms()) == "push"
     # An earlier run of this job tried the token (then died): the refusal is its own reply.
     redis_client.set("jobs:reply-tried:job-b", "tried")
-    assert _answer(redis_client, "job-b", "Ujobs3", uuid.uuid4().hex, _now_ms()) == (
+    assert _answer(redis_client, "job-b", "Ujobs3", uuid.uuid4().hex, now_ms()) == (
         "replied_before"
     )
     assert [m["to"] for m in sim.client.messages(since=since)] == ["Ujobs2"]
@@ -155,7 +152,7 @@ def test_transient_push_errors_retry_with_the_same_key(
 ) -> None:
     sim.client.set_faults(script=["error_before", "timeout_before"], timeout_hold_s=0.0)
     since, before = sim.client.last_seq(), len(sim.client.requests())
-    assert _answer(redis_client, "job-t", "Ujobs4", "x" * 32, _now_ms() - 120_000) == "push"
+    assert _answer(redis_client, "job-t", "Ujobs4", "x" * 32, now_ms() - 120_000) == "push"
     pushes = [r for r in sim.client.requests()[before:] if r["endpoint"] == "push"]
     assert [r["status"] for r in pushes] == [500, 500, 200]
     assert {r["retry_key"] for r in pushes} == {jobs.push_retry_key("job-t")}
@@ -169,7 +166,7 @@ def test_a_permanent_refusal_lands_in_the_failed_registry_without_retries(
     queue = JobQueue(redis_client)
     job_id = queue.enqueue_heavy(
         "analyze", chat_id="Ujobs5", event_id="ev-perm", reply_token=uuid.uuid4().hex,
-        text="もも", received_ms=_now_ms() - 120_000,
+        text="もも", received_ms=now_ms() - 120_000,
     )  # fmt: skip
     assert job_id is not None
     SimpleWorker([Queue("high", connection=redis_client)], connection=redis_client).work(burst=True)
@@ -189,7 +186,7 @@ def test_a_chats_flood_waits_behind_the_others_and_is_bounded(
     def enqueue(chat: str, event: str) -> str | None:
         return queue.enqueue_heavy(
             "reading", chat_id=chat, event_id=event, reply_token="t", text="もも",
-            received_ms=_now_ms(),
+            received_ms=now_ms(),
         )  # fmt: skip
 
     first, second, third = (enqueue("Uflood", f"e{i}") for i in range(3))
@@ -208,7 +205,7 @@ def test_a_job_that_replied_is_never_pushed_when_run_again_after_the_tokens_minu
 ) -> None:
     since = sim.client.last_seq()
     redis_client.set("jobs:reply-tried:job-s", "sent")  # it replied, then failed to finish
-    old = _now_ms() - 120_000
+    old = now_ms() - 120_000
     assert _answer(redis_client, "job-s", "Ujobs6", uuid.uuid4().hex, old) == "replied_before"
     assert sim.client.messages(since=since) == []
 
