@@ -1,7 +1,9 @@
 """`python -m bot parse [--at ISO-8601] [--tz ZONE] TEXT...`: how the bot reads messages.
 
 One JSON object a line per TEXT: {"text", "kind", "next": [ISO-8601...], "label"} plus
-"seconds" (timer), "rule" (recurring) and "reason" (unreadable, out of range). Needs no LINE
+"seconds" (timer), "rule" (recurring), "reason" (unreadable, out of range, ask) and, for an
+ask, "unread" (the pieces that looked like time) and "readings" (the offered readings, each
+an object of this same shape). Needs no LINE
 or Redis settings. This is the one place of the parser's path that reads the clock.
 """
 
@@ -15,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain.intents import (
+    AskWhich,
     Intent,
     OutOfRange,
     RemindOnce,
@@ -80,6 +83,15 @@ def describe(
         line.update(label=intent.label, reason=intent.reason)
     elif isinstance(intent, OutOfRange):
         line.update(reason=intent.reason)
+    elif isinstance(intent, AskWhich):
+        line.update(
+            label=intent.label,
+            reason=intent.reason,
+            unread=list(intent.unread),
+            readings=[
+                describe(text, reading, at, sub_second=sub_second) for reading in intent.readings
+            ],
+        )
     return line
 
 

@@ -95,10 +95,32 @@ class Unreadable:
 
 @dataclass(frozen=True, slots=True)
 class OutOfRange:
-    """A time was read but cannot be scheduled: "too_far", "not_positive" or "past"."""
+    """A time was read but cannot be scheduled: "too_far", "not_positive", "past" (the moment
+    read has passed) or "in_the_past" (the message speaks of the past: 昨日, 先週, 3日前, ago)."""
 
     kind: ClassVar[str] = "out_of_range"
     reason: str
+
+
+Reminding = StartTimer | RemindOnce | RemindRecurring
+
+
+@dataclass(frozen=True, slots=True)
+class AskWhich:
+    """The message holds something that reads as time which no reading used, or that
+    contradicts itself (`6月3日(木)` when the 3rd is a Saturday): the bot does not guess.
+
+    It answers with what it could read and offers `readings` (each one a complete reminder,
+    possibly none) plus the date-time picker; nothing is stored until the user taps one.
+    `reason`: "unread_time" (a time-like piece was left over), "weekday_mismatch",
+    "ambiguous" (two readings are equally likely). `unread`: the pieces left over, as typed.
+    """
+
+    kind: ClassVar[str] = "ask"
+    reason: str
+    label: str
+    readings: tuple[Reminding, ...] = ()
+    unread: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +160,7 @@ Intent = (
     | Analyze
     | Unreadable
     | OutOfRange
+    | AskWhich
     | Reading
     | Keywords
     | Broadcast

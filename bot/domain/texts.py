@@ -88,6 +88,10 @@ _OUT_OF_RANGE = {
         "Please choose a duration longer than zero.",
     ),
     "past": ("その日時はもう過ぎています。", "That moment has already passed."),
+    "in_the_past": (
+        "過去の日時のようです（昨日・先週・〜前など）。これから先の日時を送ってください。",
+        "That speaks of the past (yesterday, last week, ... ago). Send a moment still ahead.",
+    ),
 }
 
 _UNREADABLE = {
