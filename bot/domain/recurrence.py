@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
-from itertools import islice
+from itertools import islice, pairwise
 
 from dateutil.rrule import rrule, rrulestr
 
@@ -132,11 +132,14 @@ class Recurrence:
     def describe_ja(self) -> str:
         """The rule in words: "毎週 月・水・金 7:00", "平日(祝日を除く) 8:00", "毎月末 18:00"."""
         parts = _rule_parts(self.rule)
-        clock = f"{int(parts['BYHOUR'].split(',')[0])}:{int(parts['BYMINUTE'].split(',')[0]):02d}"
         days = self._describe_days(parts)
         if self.skip_holidays and "祝日" not in days:
             days += "(祝日を除く)"
-        return f"{days} {clock}"
+        text = f"{days} {_describe_clock(parts)}"
+        if "UNTIL" in parts:
+            until = parts["UNTIL"]
+            text += f" ({int(until[:4])}年{int(until[4:6])}月{int(until[6:8])}日まで)"
+        return text
 
     def _describe_days(self, parts: dict[str, str]) -> str:
         freq = parts["FREQ"]
@@ -190,6 +193,22 @@ class Recurrence:
             else:
                 rule_parts.append(part)
         return cls(";".join(rule_parts), skip_holidays, anchor)
+
+
+def _describe_clock(parts: dict[str, str]) -> str:
+    """7:00, 7:00・19:00, or an interval's span: 9:00〜18:00 1時間ごと."""
+    hours = [int(hour) for hour in parts["BYHOUR"].split(",")]
+    minutes = [int(minute) for minute in parts["BYMINUTE"].split(",")]
+    marks = sorted(hour * 60 + minute for hour in hours for minute in minutes)
+    times = [f"{mark // 60}:{mark % 60:02d}" for mark in marks]
+    if len(times) <= 4:
+        return "・".join(times)
+    steps = {later - earlier for earlier, later in pairwise(marks)}
+    if len(steps) == 1:
+        step = steps.pop()
+        every = f"{step // 60}時間" if step % 60 == 0 else f"{step}分"
+        return f"{times[0]}〜{times[-1]} {every}ごと"
+    return "・".join(times[:4]) + f" ほか{len(times) - 4}回"
 
 
 def _depends_on_start(parts: dict[str, str]) -> bool:

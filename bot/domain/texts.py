@@ -95,6 +95,15 @@ _OUT_OF_RANGE = {
 }
 
 _UNREADABLE = {
+    "invalid_interval": (
+        "その間隔ではくり返せません。5分・10分・15分・20分・30分、1・2・3・4・6・8・12時間、N日ごとが使えます。",
+        "That interval can't repeat: use 5, 10, 15, 20 or 30 minutes, 1, 2, 3, 4, 6, 8 or 12 "
+        "hours, or N days.",
+    ),
+    "invalid_count": (
+        "回数は1〜1000回で指定してください。",
+        "Please give a number of times from 1 to 1000.",
+    ),
     "invalid_date": (
         "その日付はありません（例: 2月30日）。日付を確かめてください。",
         "There is no such date.",

@@ -1,42 +1,62 @@
 """Reading a chat message into what it asks for: `read_message(text, now=...)`.
 
 Pure: no I/O, no clock; `now` (the message's moment, aware in the chat's zone) is the
-reference for every relative expression. Modules: `numbers` (folding, kanji numerals),
-`labels` (taking expressions out, the label that is left), `durations`, `clock`, `days`,
-`recurring` (the expressions), `moments` (day + clock → moment, spec → rule), `commands`.
+reference for every relative expression. Total: it never raises for any text.
+
+How it reads (the shape of ja-timex and Duckling):
+1. fold (`numbers`: NFKC, English number words, kanji numerals before units);
+2. the bot's own commands (`commands`), on the whole message;
+3. extract: every entry of the registry (`registry.Entry`: a pattern, the typed fragment it
+   builds, a priority) runs over the whole text; overlaps settle by priority, then span.
+   The entries live by area: `clock`, `days`, `durations`, `recurring`, `look_alikes`
+   (look-alikes that must never match, the past, alerts before);
+4. combine (`combine`): the fragments that fit together make one reading;
+5. check (`leftovers`): a fragment the reading did not use, or an uncovered piece that still
+   reads as time, makes the answer an `AskWhich` offering the reading instead of a guess;
+6. the label (`labels`) is what no time fragment covered, trimmed of particles and asking
+   words at its edges.
+
+Adding a form: one `Entry` in the module of its area, one row in
+tests/unit/test_parsing_table.py (and, for a look-alike, one in its negative table).
+
+Measured (`python -m bench.parser_peers`, the project's tables): see that bench's docstring
+for this parser beside ja-timex and dateparser.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.domain.intents import (
+    AskWhich,
     Intent,
-    OutOfRange,
     RemindOnce,
     RemindRecurring,
     StartTimer,
     Unreadable,
 )
-from bot.domain.parsing.clock import take_clock
+from bot.domain.parsing import clock, days, durations, look_alikes, recurring
+from bot.domain.parsing.combine import Pieces, combine
 from bot.domain.parsing.commands import read_command
-from bot.domain.parsing.days import RelativeDay, take_day
-from bot.domain.parsing.durations import (
-    Duration,
-    take_bare_seconds,
-    take_day_offset,
-    take_duration,
-)
-from bot.domain.parsing.labels import MAX_LABEL_CHARS, Scanner
-from bot.domain.parsing.moments import build_rule, resolve_clock_only, resolve_day
-from bot.domain.parsing.numbers import digits_for_kanji, fold
-from bot.domain.parsing.recurring import take_recurring
-from bot.domain.recurrence import Recurrence, between, localize
+from bot.domain.parsing.fragments import NotTime
+from bot.domain.parsing.labels import MAX_LABEL_CHARS, label_of
+from bot.domain.parsing.leftovers import time_like_spans
+from bot.domain.parsing.numbers import digits_for_kanji, fold, fold_english
+from bot.domain.parsing.registry import Found, extract
 
 __all__ = ["MAX_LABEL_CHARS", "read_message"]
 
-# Longer messages are not reminders; cutting them keeps the regex work bounded per message.
-_MAX_READ_CHARS = 2000
+# A reminder fits in a few words (its label keeps 100 characters): reading only the first
+# 300 characters bounds the work per message (2,000 took 6.7 ms at p100, 300 about 1 ms).
+_MAX_READ_CHARS = 300
+REGISTRY = (
+    *look_alikes.ENTRIES,
+    *recurring.ENTRIES,
+    *durations.ENTRIES,
+    *days.ENTRIES,
+    *clock.ENTRIES,
+)
 
 
 def read_message(text: str, *, now: datetime, max_ahead: timedelta = timedelta(days=365)) -> Intent:
@@ -50,57 +70,52 @@ def read_message(text: str, *, now: datetime, max_ahead: timedelta = timedelta(d
     command = read_command(folded)
     if command is not None:
         return command
-    scanner = Scanner(digits_for_kanji(folded[:_MAX_READ_CHARS]))
-    recurring = take_recurring(scanner)
-    day_offset = take_day_offset(scanner) if recurring is None else None
-    day = take_day(scanner) if recurring is None and day_offset is None else None
-    clock = take_clock(scanner)
-    if recurring is not None:
-        rule = build_rule(recurring, clock, now)
-        if not isinstance(rule, Recurrence):
-            return rule
-        first = rule.next_after(now, now.tzinfo)
-        if first is None:
-            return Unreadable("invalid_date")
-        return RemindRecurring(rule, first, scanner.label())
-    if day_offset is not None:
-        if clock is None:
-            return _timer_for_days(day_offset, scanner.label(), now, max_ahead)
-        day = RelativeDay(day_offset)
-    if day is not None or clock is not None:
-        moment = (
-            resolve_day(day, clock, now)
-            if day is not None
-            else (resolve_clock_only(clock, now) if clock is not None else None)
+    body = fold_english(digits_for_kanji(folded[:_MAX_READ_CHARS]))
+    found = extract(body, REGISTRY)
+    pieces = Pieces(found)
+    reading = combine(pieces, now, max_ahead)
+    leftover = _uncovered_time(body, found)
+    time_spans = [(f.start, f.end) for f in found if not isinstance(f.fragment, NotTime)]
+    label = label_of(body, time_spans + [span for span, _ in leftover])
+    unread = pieces.unused_texts(body) + [text for _, text in leftover]
+    if unread:
+        readings = (_labelled(reading, label),) if _is_reminder(reading) else ()
+        return AskWhich("unread_time", label, readings, tuple(unread))  # type: ignore[arg-type]
+    if reading is None:
+        return Unreadable("no_time", label)
+    if isinstance(reading, AskWhich):
+        return AskWhich(
+            reading.reason,
+            label,
+            tuple(_labelled(r, label) for r in reading.readings),  # type: ignore[misc]
+            reading.unread,
         )
-        if not isinstance(moment, datetime):
-            return moment if moment is not None else Unreadable("no_time")
-        if between(now, moment) > max_ahead:
-            return OutOfRange("too_far")
-        return RemindOnce(moment, scanner.label())
-    duration = take_duration(scanner) or take_bare_seconds(scanner)
-    if duration is None:
-        return Unreadable("no_time", scanner.label())
-    return _timer(duration, scanner.label(), max_ahead)
+    return _labelled(reading, label)
 
 
-def _timer(duration: Duration, label: str, max_ahead: timedelta) -> Intent:
-    if duration.seconds is None:
-        return OutOfRange("not_positive" if duration.negative else "too_far")
-    if duration.negative or duration.seconds <= 0:
-        return OutOfRange("not_positive")
-    if duration.seconds > max_ahead.total_seconds():
-        return OutOfRange("too_far")
-    return StartTimer(duration.seconds, label)
+def _is_reminder(intent: Intent | None) -> bool:
+    return isinstance(intent, StartTimer | RemindOnce | RemindRecurring)
 
 
-def _timer_for_days(days: int, label: str, now: datetime, max_ahead: timedelta) -> Intent:
-    """N日後: the same wall-clock time N days later, as the elapsed seconds until then."""
-    if days <= 0:
-        return OutOfRange("not_positive")
-    if timedelta(days=days - 1) > max_ahead:  # (no addition: max_ahead may be timedelta.max)
-        return OutOfRange("too_far")
-    assert now.tzinfo is not None
-    later = localize(now.replace(tzinfo=None) + timedelta(days=days), now.tzinfo)
-    seconds = between(now, later) // timedelta(seconds=1)
-    return _timer(Duration(seconds), label, max_ahead)
+def _labelled(intent: Intent | None, label: str) -> Intent:
+    if isinstance(intent, StartTimer | RemindOnce | RemindRecurring):
+        return replace(intent, label=label)
+    assert intent is not None
+    return intent
+
+
+def _uncovered_time(text: str, found: list[Found]) -> list[tuple[tuple[int, int], str]]:
+    """The pieces no fragment covered that still read as time: (span, text)."""
+    gaps: list[tuple[int, int]] = []
+    cursor = 0
+    for item in sorted(found, key=lambda f: f.start):
+        gaps.append((cursor, item.start))
+        cursor = max(cursor, item.end)
+    gaps.append((cursor, len(text)))
+    hits = []
+    for start, end in gaps:
+        for span in time_like_spans(text[start:end]):
+            hits.append(
+                ((start + span[0], start + span[1]), text[start + span[0] : start + span[1]])
+            )
+    return hits

@@ -1,4 +1,5 @@
-"""Clock times: 7:30, 7時30分, 7時半, 19時, 午後3時, 朝7時, 夜9時, 正午, at 7:30, 7pm, 午前0時.
+"""Clock times: 7:30, 7時30分, 7時半, 20時15, 19時, 午後3時, PM4時, AM9:30, 9:30AM, 9am,
+朝7時, 夜9時, 正午, at 7:30, 7時15分前 (6:45), 9時ごろ; and period words on their own.
 
 A time of day is kept as typed plus its period word; `hour_in_period` turns the two into a
 24-hour hour. Whether a bare 1–12 hour means morning or afternoon depends on the day and is
@@ -8,9 +9,9 @@ decided where the day is known (`moments.py`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from bot.domain.parsing.labels import Scanner
+from bot.domain.parsing.fragments import ClockTime, Period, Window
+from bot.domain.parsing.registry import Entry
 
 # Period words and the hour each means on its own (朝 → 8:00, 夜 → 20:00).
 PERIOD_WORDS = {
@@ -27,6 +28,7 @@ PERIOD_WORDS = {
     "pm": "pm",
     "morning": "morning",
     "noon": "noon",
+    "afternoon": "pm",
     "evening": "evening",
     "night": "night",
 }
@@ -40,40 +42,25 @@ PERIOD_DEFAULT_HOUR = {
     "am": 9,
     "pm": 13,
 }
-_PERIOD = "午前|午後|夕方|深夜|朝|昼|夕|夜|晩"
-_AMPM = r"(?P<ampm>[ap])\.?m\.?(?![a-z])"
-_PATTERNS = (
-    re.compile(r"(?P<noon>正午|真夜中|midnight|noon)", re.IGNORECASE),
-    re.compile(
-        rf"(?:(?P<period>{_PERIOD})\s*の?\s*)?(?<![\d.:])(?P<h>\d+)\s*時(?!間)"
-        r"(?:\s*(?:(?P<half>半)|(?P<m>\d+)\s*分(?!間)))?",
-    ),
-    re.compile(
-        rf"(?:\bat\s*)?(?:(?P<period>{_PERIOD})\s*の?\s*)?(?<![\d.:/])(?P<h>\d{{1,2}}):(?P<m>\d{{2}})"
-        rf"(?![\d:])(?:\s*{_AMPM})?",
-        re.IGNORECASE,
-    ),
-    re.compile(rf"(?:\bat\s*)?(?<![\d.:])(?P<h>\d{{1,2}})\s*{_AMPM}", re.IGNORECASE),
-    re.compile(r"\bat\s*(?<![\d.:])(?P<h>\d{1,2})(?![\d:.])", re.IGNORECASE),
+PERIOD_JA = "午前|午後|夕方|深夜|朝|昼|夕|夜|晩"
+# Words around a time that say "about" or "exactly": read as the time itself.
+HEDGE_BEFORE = r"(?:(?:ちょうど|きっかり|かっきり|ぴったり)\s*)?"
+HEDGE_AFTER = r"(?:\s*(?:ごろ|頃|ぐらい|くらい|ちょうど|きっかり|かっきり|ぴったり|前後))?"
+_PREFIX = (
+    rf"(?:(?:(?<![毎今明昨])(?P<period>{PERIOD_JA})|(?<![a-z])(?P<pre>[ap])\.?m\.?)\s*の?\s*)?"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class ClockTime:
-    """`hour` as typed (not yet shifted by the period), `period` a PERIOD_WORDS value."""
-
-    hour: int
-    minute: int
-    period: str | None = None
-
-    @property
-    def valid(self) -> bool:
-        return 0 <= self.hour <= 23 and 0 <= self.minute <= 59
-
-    @property
-    def bare(self) -> bool:
-        """A 1–12 hour with no word saying morning or afternoon: `3時`, `7:30`."""
-        return self.period is None and 1 <= self.hour <= 12
+_AMPM = r"(?P<ampm>[ap])\.?m\.?(?![a-z])"
+_JA_CLOCK = (
+    rf"{HEDGE_BEFORE}{_PREFIX}(?<![\d.:])(?P<h>\d+)\s*時(?!間)"
+    r"(?:\s*(?:(?P<half>半)|(?P<m>\d+)\s*分(?!間)(?P<before>\s*前)?"
+    r"|(?P<m2>\d{1,2})(?![\d分秒日月年回週:]|\s*分)))?"
+    rf"{HEDGE_AFTER}"
+)
+_COLON_CLOCK = (
+    rf"(?:\bat\s*)?{HEDGE_BEFORE}{_PREFIX}(?<![\d.:/])(?P<h>\d{{1,2}}):(?P<m>\d{{2}})(?![\d:])"
+    rf"(?:\s*{_AMPM})?{HEDGE_AFTER}"
+)
+_SIMPLE_CLOCK = r"\d{1,2}(?::\d{2}|\s*時(?:\s*\d{1,2}\s*分|半)?)"
 
 
 def hour_in_period(hour: int, period: str | None) -> tuple[int, int]:
@@ -99,26 +86,97 @@ def hour_in_period(hour: int, period: str | None) -> tuple[int, int]:
     return hour, 0
 
 
-def take_clock(scanner: Scanner) -> ClockTime | None:
-    """The first clock time in what is left, if any."""
-    for pattern in _PATTERNS:
-        match = scanner.take(pattern)
-        if match is None:
-            continue
-        groups = match.groupdict()
-        if groups.get("noon"):
-            return (
-                ClockTime(0, 0, "am")
-                if match["noon"] in {"真夜中", "midnight"}
-                else (ClockTime(12, 0, "pm"))
-            )
-        hour_text = match["h"]
-        if len(hour_text) > 2:
-            return ClockTime(99, 0)
-        minute_text = groups.get("m")
-        minute = 30 if groups.get("half") else int(minute_text[:3]) if minute_text else 0
-        period = groups.get("period")
-        ampm = groups.get("ampm")
-        word = f"{ampm.lower()}m" if ampm else period
-        return ClockTime(int(hour_text), minute, PERIOD_WORDS[word] if word else None)
-    return None
+def _period(match: re.Match[str]) -> str | None:
+    groups = match.groupdict()
+    ampm = groups.get("ampm") or groups.get("pre")
+    if ampm:
+        return PERIOD_WORDS[f"{ampm.lower()}m"]
+    word = groups.get("period")
+    return PERIOD_WORDS[word] if word else None
+
+
+def _clock(match: re.Match[str]) -> ClockTime:
+    groups = match.groupdict()
+    hour_text = match["h"]
+    if len(hour_text) > 2:
+        return ClockTime(99, 0)
+    minute_text = groups.get("m") or groups.get("m2")
+    minute = 30 if groups.get("half") else int(minute_text[:3]) if minute_text else 0
+    hour = int(hour_text)
+    if groups.get("before") and 0 < minute < 60:
+        # 7時15分前: fifteen minutes before seven, 6:45.
+        hour, minute = (hour - 1) % 24, 60 - minute
+    return ClockTime(hour, minute, _period(match))
+
+
+def _noon(match: re.Match[str]) -> ClockTime:
+    word = match[0].lower()
+    return ClockTime(0, 0, "am") if word in {"真夜中", "midnight"} else ClockTime(12, 0, "pm")
+
+
+def read_simple_clock(text: str) -> ClockTime:
+    numbers = [int(part) for part in re.findall(r"\d+", text)]
+    minute = 30 if "半" in text else (numbers[1] if len(numbers) > 1 else 0)
+    return ClockTime(numbers[0], minute)
+
+
+def _window(match: re.Match[str]) -> Window:
+    return Window(read_simple_clock(match["a"]), read_simple_clock(match["b"]))
+
+
+def _lone_period(match: re.Match[str]) -> Period:
+    return Period(PERIOD_WORDS[match["word"].lower()])
+
+
+ENTRIES = (
+    Entry("noon", re.compile(r"正午|真夜中|(?<![a-z])(?:midnight|noon)\b", re.I), _noon),
+    Entry("clock_ja", re.compile(_JA_CLOCK, re.I), _clock),
+    Entry("clock_colon", re.compile(_COLON_CLOCK, re.I), _clock),
+    Entry(
+        "clock_ampm",
+        re.compile(rf"(?:\bat\s*)?(?<![\d.:])(?P<h>\d{{1,2}})\s*(?:o'?clock\s*)?{_AMPM}", re.I),
+        _clock,
+    ),
+    Entry(
+        "clock_at",
+        re.compile(r"\bat\s*(?<![\d.:])(?P<h>\d{1,2})(?![\d:.])(?:\s*o'?clock)?", re.I),
+        _clock,
+    ),
+    Entry(
+        "clock_oclock",
+        re.compile(r"(?<![\d.:])(?P<h>\d{1,2})\s*o'?clock\b", re.I),
+        _clock,
+    ),
+    # "8 tomorrow night": a bare number just before a day word is its hour.
+    Entry(
+        "clock_before_day",
+        re.compile(
+            r"(?<![\d:.])(?P<h>\d{1,2})(?::(?P<m>\d{2}))?(?=\s+(?:tomorrow|today|tonight)\b)",
+            re.I,
+        ),
+        _clock,
+    ),
+    Entry(
+        "window",
+        re.compile(
+            rf"(?P<a>{_SIMPLE_CLOCK})\s*(?:から|~|〜|-|to|until)\s*(?P<b>{_SIMPLE_CLOCK})"
+            r"\s*(?:まで(?:の間)?)?",
+            re.I,
+        ),
+        _window,
+    ),
+    # A period word standing alone: only before a particle, a digit, a space or the end, so
+    # 朝ごはん or 夜景 are not periods.
+    Entry(
+        "period",
+        re.compile(
+            r"(?<![毎今明昨])(?P<word>午前中?|午後|夕方|深夜|朝|昼|夜|晩)"
+            r"(?=$|[\s\d、,。!?]|に|の|は|から|まで|頃|ごろ|ぐらい|くらい)"
+            r"|(?<![a-z])(?P<en>in\s+the\s+(?P<enword>morning|afternoon|evening))\b",
+            re.I,
+        ),
+        lambda match: Period(
+            PERIOD_WORDS[(match["word"] or match["enword"]).lower().removesuffix("中")]
+        ),
+    ),
+)

@@ -1,100 +1,108 @@
-"""Day expressions: 今日, 明日, 明後日/あさって, 今夜, 月曜, 来週月曜, 今度の金曜, 12/25,
-12月25日, 2027年1月3日, tomorrow, next monday; each may carry a period word (明日の朝)."""
+"""Day expressions: 今日, 明日/あした, 明後日/あさって, 明々後日, 今夜, 月曜/げつようび, (金),
+来週月曜, 今度の金曜, 12/25, 12月25日, 2027年1月3日, 令和9年1月5日, R9/1/5, 今月28日, 来月3日,
+来月末, 来月の第2月曜, 7月の第1金曜, 元日, 大晦日, tomorrow, next monday, Fri, friday next
+week, Dec 24, 5 Jan, the 3rd of april; each may carry a period word (明日の朝)."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from bot.domain.parsing.clock import PERIOD_WORDS
-from bot.domain.parsing.labels import Scanner
+from bot.domain.parsing.fragments import (
+    BracketWeekday,
+    DateDay,
+    MonthDay,
+    NthWeekday,
+    RelativeDay,
+    WeekdayDay,
+)
+from bot.domain.parsing.registry import Entry
 
 WEEKDAY_KANJI = "月火水木金土日"
-_EN_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_KANA_WEEKDAYS = ("げつ", "か", "すい", "もく", "きん", "ど", "にち")
+EN_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_EN_ABBREVIATIONS = {
+    "mon": 0,
+    "tue": 1,
+    "tues": 1,
+    "wed": 2,
+    "thu": 3,
+    "thur": 3,
+    "thurs": 3,
+    "fri": 4,
+    "sat": 5,
+    "sun": 6,
+}
+EN_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+EN_MONTH = "|".join(sorted(EN_MONTHS, key=len, reverse=True))
+EN_WEEKDAY = "|".join([*EN_WEEKDAYS, *sorted(_EN_ABBREVIATIONS, key=len, reverse=True)])
+# Where a Japanese day word may end: so きょうだい or あすなろ are not days.
+KANA_END = r"(?=$|[\s\d、,。!?]|の|は|に|から|まで|も|で|朝|昼|夕|夜|晩|午)"
 # A period word right after the day (明日の朝, 月曜 夜), only when a time, a particle or the
 # end follows — so 明日 朝ごはん keeps 朝ごはん as the label.
 PERIOD_AFTER = (
-    r"(?:\s*の?\s*(?P<period>午前|午後|朝|昼|夕方|夜|晩)(?=[\s\d、,。!?]|$|に|の|は|から|まで|頃|ごろ)"
-    r"|\s+(?P<en_period>morning|noon|evening|night)\b)?"
+    r"(?:\s*の?\s*(?P<period>午前|午後|朝|昼|夕方|夜|晩)"
+    r"(?=[\s、,。!?]|$|に|の|は|から|まで|頃|ごろ|ぐらい|くらい)(?!\s*\d)"
+    r"|\s+(?:in\s+the\s+)?(?P<en_period>morning|noon|afternoon|evening|night)\b)?"
 )
 _RELATIVE_DAYS = {
     "明々後日": (3, None),
+    "明明後日": (3, None),
     "しあさって": (3, None),
     "明後日": (2, None),
     "あさって": (2, None),
     "day after tomorrow": (2, None),
     "明日": (1, None),
     "あした": (1, None),
+    "あす": (1, None),
     "tomorrow": (1, None),
+    "tmrw": (1, None),
     "今日": (0, None),
     "きょう": (0, None),
     "本日": (0, None),
     "today": (0, None),
     "今夜": (0, "night"),
     "今晩": (0, "night"),
+    "こんや": (0, "night"),
+    "こんばん": (0, "night"),
     "tonight": (0, "night"),
     "今朝": (0, "morning"),
+    "けさ": (0, "morning"),
+    "this morning": (0, "morning"),
+    "this afternoon": (0, "pm"),
+    "this evening": (0, "evening"),
 }
-_RELATIVE = re.compile(
-    rf"(?:the\s+)?(?P<word>{'|'.join(_RELATIVE_DAYS)}){PERIOD_AFTER}", re.IGNORECASE
+_WEEKS = {None: None, "今度": None, "次": None, "今週": 0, "来週": 1, "再来週": 2}
+_MONTHS_AHEAD = {"今月": 0, "来月": 1, "再来月": 2}
+_ERAS = {"令和": 2018, "r": 2018, "平成": 1988, "h": 1988, "昭和": 1925, "s": 1925}
+_JA_WEEKDAY = (
+    rf"(?:(?P<wd>[{WEEKDAY_KANJI}])曜日?|(?P<kana>{'|'.join(_KANA_WEEKDAYS)})ようび?{KANA_END})"
 )
-_WEEKDAY_JA = re.compile(
-    rf"(?P<mod>再来週|来週|今週|今度|次)?\s*の?\s*(?P<wd>[{WEEKDAY_KANJI}])曜日?{PERIOD_AFTER}"
-)
-_WEEKDAY_EN = re.compile(
-    rf"(?:(?P<mod>next|this|coming)\s+)?(?:on\s+)?(?P<wd>{'|'.join(_EN_WEEKDAYS)})\b{PERIOD_AFTER}",
-    re.IGNORECASE,
-)
-_DATES = (
-    re.compile(
-        rf"(?<!\d)(?P<y>\d+)\s*年\s*(?P<m>\d+)\s*月\s*(?P<d>\d+)\s*日(?!\s*後){PERIOD_AFTER}"
-    ),
-    re.compile(
-        rf"(?<![\d/.-])(?P<y>\d{{4}})[/.-](?P<m>\d{{1,2}})[/.-](?P<d>\d{{1,2}})(?![\d/]){PERIOD_AFTER}"
-    ),
-    re.compile(rf"(?<![\d.])(?P<m>\d+)\s*月\s*(?P<d>\d+)\s*日(?!\s*後){PERIOD_AFTER}"),
-    re.compile(rf"(?<![\d/.:])(?P<m>\d{{1,2}})/(?P<d>\d{{1,2}})(?![\d/:]){PERIOD_AFTER}"),
-    re.compile(rf"(?<![\d./月])(?P<d>\d{{1,2}})日(?!\s*[後間中])(?!曜){PERIOD_AFTER}"),
-)
-
-
-@dataclass(frozen=True, slots=True)
-class RelativeDay:
-    """今日 + `days` (明日 1, 明後日 2, 3日後 3)."""
-
-    days: int
-    period: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class WeekdayDay:
-    """`weekday` 0 = Monday. `weeks_ahead`: None the coming one (today if still ahead),
-    0 this calendar week, 1 next week (来週), 2 the week after (再来週); `strictly_after_today`
-    for English "next monday", which never means today."""
-
-    weekday: int
-    weeks_ahead: int | None = None
-    strictly_after_today: bool = False
-    period: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class DateDay:
-    """A calendar date as typed: year None → its next occurrence, month None → the next month
-    that has the day (25日). Numbers are raw: validity is checked when the day is resolved."""
-
-    year: int | None
-    month: int | None
-    day: int
-    year_digits: int = 4
-    period: str | None = None
-
-
-Day = RelativeDay | WeekdayDay | DateDay
 
 
 def period_of(match: re.Match[str]) -> str | None:
-    word = match["period"] or match["en_period"]
+    groups = match.groupdict()
+    word = groups.get("period") or groups.get("en_period")
     return PERIOD_WORDS[word.lower()] if word else None
 
 
@@ -103,32 +111,207 @@ def _small(text: str | None) -> int | None:
     return None if text is None else int(text) if len(text) <= 3 else 999
 
 
-def take_day(scanner: Scanner) -> Day | None:
-    """The first day expression in what is left, if any."""
-    match = scanner.take(_RELATIVE)
-    if match is not None:
-        days, period = _RELATIVE_DAYS[match["word"].lower()]
-        return RelativeDay(days, period_of(match) or period)
-    for pattern in _DATES:
-        match = scanner.take(pattern)
-        if match is None:
-            continue
-        year_text = match.groupdict().get("y")
-        year = None if year_text is None else int(year_text[:6])
-        day = _small(match["d"])
-        assert day is not None  # every date pattern has a day group
-        month = _small(match.groupdict().get("m"))
-        digits = len(year_text) if year_text else 4
-        return DateDay(year, month, day, digits, period_of(match))
-    match = scanner.take(_WEEKDAY_JA)
-    if match is not None:
-        weeks = {None: None, "今度": None, "次": None, "今週": 0, "来週": 1, "再来週": 2}
-        return WeekdayDay(
-            WEEKDAY_KANJI.index(match["wd"]), weeks[match["mod"]], False, period_of(match)
-        )
-    match = scanner.take(_WEEKDAY_EN)
-    if match is not None:
-        weekday = _EN_WEEKDAYS.index(match["wd"].lower())
-        strictly = (match["mod"] or "").lower() == "next"
-        return WeekdayDay(weekday, None, strictly, period_of(match))
-    return None
+def _weekday_ja(match: re.Match[str]) -> int:
+    if match["wd"]:
+        return WEEKDAY_KANJI.index(match["wd"])
+    return _KANA_WEEKDAYS.index(match["kana"])
+
+
+def _weekday_en(word: str) -> int:
+    word = word.lower().rstrip(".")
+    return EN_WEEKDAYS.index(word) if word in EN_WEEKDAYS else _EN_ABBREVIATIONS[word]
+
+
+def _has_kanji(word: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in word)
+
+
+def _is_kana(word: str) -> bool:
+    return not word.isascii() and not _has_kanji(word)
+
+
+def _relative(match: re.Match[str]) -> RelativeDay:
+    word = match["word"] or match["word_kanji"] or match["word_kana"]
+    days, period = _RELATIVE_DAYS[re.sub(r"\s+", " ", word.lower())]
+    return RelativeDay(days, period_of(match) or period)
+
+
+def _date(match: re.Match[str]) -> DateDay:
+    groups = match.groupdict()
+    month_text = groups.get("m")
+    month = _small(month_text) if month_text else None
+    day = _small(groups.get("d"))
+    assert day is not None  # every date pattern has a day group
+    offset = 1 if groups.get("next_year") else (0 if groups.get("this_year") else None)
+    return DateDay(None, month, day, 4, period_of(match), offset)
+
+
+def _weekday(match: re.Match[str]) -> WeekdayDay:
+    return WeekdayDay(_weekday_ja(match), _WEEKS[match["mod"]], False, period_of(match))
+
+
+def _weekday_english(match: re.Match[str]) -> WeekdayDay:
+    mod = (match["mod"] or "").lower()
+    if match["next_week"]:
+        return WeekdayDay(_weekday_en(match["wd"]), 1, False, period_of(match))
+    return WeekdayDay(_weekday_en(match["wd"]), None, mod == "next", period_of(match))
+
+
+def _month_day(match: re.Match[str]) -> MonthDay:
+    day = -1 if match["end"] else (_small(match["d"]) or 0)
+    return MonthDay(_MONTHS_AHEAD[match["rel"]], day, period_of(match))
+
+
+def _nth(match: re.Match[str]) -> NthWeekday:
+    which = match["which"]
+    n = (
+        -1
+        if which in {"最後の", "最終", "最終の"}
+        else 1
+        if which == "最初の"
+        else _small(match["n"])
+    )
+    assert n is not None
+    month = _small(match.groupdict().get("m"))
+    months_ahead = _MONTHS_AHEAD.get(match.groupdict().get("rel") or "")
+    return NthWeekday(n, _weekday_ja(match), months_ahead, month, period_of(match))
+
+
+def _date_ymd(match: re.Match[str]) -> DateDay:
+    groups = match.groupdict()
+    year_text = groups.get("y") or groups.get("y2")
+    era = groups.get("era")
+    month = EN_MONTHS[groups["en_m"].lower()] if groups.get("en_m") else _small(groups.get("m"))
+    day = _small(groups["d"])
+    assert day is not None
+    if era:
+        number = 1 if year_text == "元" else int((year_text or "0")[:3])
+        return DateDay(_ERAS[era.lower()] + number, month, day, 4, period_of(match))
+    if year_text is None:
+        return DateDay(None, month, day, 4, period_of(match))
+    return DateDay(int(year_text[:6]), month, day, len(year_text), period_of(match))
+
+
+_NTH = rf"(?P<which>第\s*(?P<n>\d)\s*|最初の|最後の|最終の?)\s*{_JA_WEEKDAY}"
+ENTRIES = (
+    Entry(
+        "relative_day",
+        re.compile(
+            rf"(?:(?:the\s+)?(?P<word>{'|'.join(k for k in _RELATIVE_DAYS if k.isascii())})\b"
+            rf"|(?P<word_kanji>{'|'.join(k for k in _RELATIVE_DAYS if _has_kanji(k))})"
+            rf"|(?P<word_kana>{'|'.join(k for k in _RELATIVE_DAYS if _is_kana(k))}){KANA_END})"
+            rf"{PERIOD_AFTER}",
+            re.I,
+        ),
+        _relative,
+    ),
+    Entry(
+        "date_ymd",
+        re.compile(
+            r"(?:(?P<era>令和|平成|昭和)\s*(?P<y>\d+|元)|(?<!\d)(?P<y2>\d+))\s*年\s*"
+            rf"(?P<m>\d+)\s*月\s*(?P<d>\d+)\s*日(?!\s*[後間中目]){PERIOD_AFTER}"
+        ),
+        _date_ymd,
+    ),
+    Entry(
+        "date_numeric",
+        re.compile(
+            rf"(?:(?<![\d/.\-a-z])(?P<era>[rhs])\s*(?P<y>\d{{1,2}})|(?<![\d/.\-])(?P<y2>\d{{4}}))"
+            rf"[/.\-](?P<m>\d{{1,2}})[/.\-](?P<d>\d{{1,2}})(?![\d/.]){PERIOD_AFTER}",
+            re.I,
+        ),
+        _date_ymd,
+    ),
+    Entry(
+        "date_md",
+        re.compile(
+            r"(?:(?P<next_year>来年)|(?P<this_year>今年))?\s*の?\s*"
+            rf"(?<![\d.])(?P<m>\d+)\s*月\s*の?\s*(?P<d>\d+)\s*日(?!\s*[後間中目]){PERIOD_AFTER}"
+        ),
+        _date,
+    ),
+    Entry(
+        "date_slash",
+        re.compile(rf"(?<![\d/.:])(?P<m>\d{{1,2}})/(?P<d>\d{{1,2}})(?![\d/:]){PERIOD_AFTER}"),
+        _date,
+    ),
+    Entry(
+        "date_day",
+        re.compile(rf"(?<![\d./月])(?P<d>\d{{1,2}})日(?!\s*[後間中目])(?!曜){PERIOD_AFTER}"),
+        _date,
+    ),
+    Entry(
+        "date_en_month_day",
+        re.compile(
+            rf"\b(?P<en_m>{EN_MONTH})\.?\s+(?:the\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b"
+            rf"(?:,?\s*(?P<y2>\d{{4}})\b)?{PERIOD_AFTER}",
+            re.I,
+        ),
+        _date_ymd,
+    ),
+    Entry(
+        "date_en_day_month",
+        re.compile(
+            rf"(?:\bthe\s+)?(?<![\d:.])(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?"
+            rf"(?P<en_m>{EN_MONTH})\b\.?(?:,?\s*(?P<y2>\d{{4}})\b)?{PERIOD_AFTER}",
+            re.I,
+        ),
+        _date_ymd,
+    ),
+    Entry(
+        "month_relative_day",
+        re.compile(
+            r"(?P<rel>再来月|来月|今月)\s*の?\s*"
+            rf"(?:(?P<d>\d{{1,2}})\s*日(?!\s*[後間中目])|(?P<end>末日?|月末|最終日)){PERIOD_AFTER}"
+        ),
+        _month_day,
+    ),
+    Entry(
+        "month_end",
+        re.compile(rf"(?<![毎来今])(?P<end>月末){PERIOD_AFTER}"),
+        lambda m: MonthDay(0, -1, period_of(m)),
+    ),
+    Entry(
+        "nth_weekday_relative",
+        re.compile(rf"(?P<rel>再来月|来月|今月)\s*の?\s*{_NTH}{PERIOD_AFTER}"),
+        _nth,
+    ),
+    Entry(
+        "nth_weekday_month",
+        re.compile(rf"(?<![\d.])(?P<m>\d{{1,2}})\s*月\s*の?\s*{_NTH}{PERIOD_AFTER}"),
+        _nth,
+    ),
+    Entry(
+        "new_year",
+        re.compile(rf"(?:元日|元旦(?![ァ-ヶ一-龥])){PERIOD_AFTER}"),
+        lambda m: DateDay(None, 1, 1, period=period_of(m)),
+    ),
+    Entry(
+        "new_years_eve",
+        re.compile(rf"(?:大晦日|大みそか){PERIOD_AFTER}"),
+        lambda m: DateDay(None, 12, 31, period=period_of(m)),
+    ),
+    Entry(
+        "weekday_ja",
+        re.compile(
+            rf"(?P<mod>再来週|来週|今週|今度|次)?\s*の?\s*{_JA_WEEKDAY}(?!日?\s*が){PERIOD_AFTER}"
+        ),
+        _weekday,
+    ),
+    Entry(
+        "weekday_en",
+        re.compile(
+            rf"(?:(?P<mod>next|this|coming)\s+)?(?:on\s+)?\b(?P<wd>{EN_WEEKDAY})\b\.?"
+            rf"(?P<next_week>\s+(?:of\s+)?next\s+week)?{PERIOD_AFTER}",
+            re.I,
+        ),
+        _weekday_english,
+    ),
+    Entry(
+        "bracket_weekday",
+        re.compile(
+            rf"\(\s*(?:(?P<wd>[{WEEKDAY_KANJI}])(?:曜日?)?|(?P<en>{EN_WEEKDAY})\.?)\s*\)", re.I
+        ),
+        lambda m: BracketWeekday(WEEKDAY_KANJI.index(m["wd"]) if m["wd"] else _weekday_en(m["en"])),
+    ),
+)

@@ -1,13 +1,19 @@
-"""Elapsed-time expressions: 180, 3分, 1時間30分, 1h30m, 90s, 2.5時間, 15分後, in 10 min; and
-whole-day offsets (3日後, 2週間後, in 3 days), which keep the clock time instead."""
+"""Elapsed-time expressions: 180, 3分, 1時間30分, 1h30m, 90s, 2.5時間, 15分後, 1時間半後, 半日後,
+2日と3時間後, 5分経ったら, in 10 min, in 20 minutes, 2 hours from now; and whole-day offsets
+(3日後, 2週間後, in 3 days, two days from now), which keep the clock time instead.
+
+English number words (twenty, an hour and a half, a quarter hour) are folded to digits
+before the entries run (`numbers.fold_english`).
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal
 
-from bot.domain.parsing.labels import Scanner
+from bot.domain.parsing.days import PERIOD_AFTER, period_of
+from bot.domain.parsing.fragments import DayOffset, Duration
+from bot.domain.parsing.registry import Entry
 
 # More digits than this is beyond any max_ahead: answer "too far" without building the int.
 MAX_DIGITS = 9
@@ -15,34 +21,26 @@ _NUMBER = r"\d+(?:\.\d+)?"
 _HOURS = r"(?:時間|hours?|hrs?|h)(?![a-z])"
 _MINUTES = r"(?:分間?|ふん|ぷん|minutes?|mins?|m)(?![a-z])"
 _SECONDS = r"(?:秒間?|びょう|seconds?|secs?|s)(?![a-z])"
+_AFTER = r"(?:\s*(?:後|later|from\s+now|経ったら|たったら|経過後|経過したら|過ぎたら|したら))"
 _DURATION = re.compile(
     rf"(?:\bin\s*|あと\s*|今から\s*)?(?P<sign>-\s*)?(?<![\d.])(?=\d)"
     rf"(?:(?P<h>{_NUMBER})\s*{_HOURS}(?P<h_half>半)?)?\s*"
     rf"(?:(?P<m>{_NUMBER})\s*{_MINUTES}(?P<m_half>半)?)?\s*"
     rf"(?:(?P<s>{_NUMBER})\s*{_SECONDS})?"
-    r"(?:\s*(?:後|later|経ったら|たったら|したら))?",
+    rf"{_AFTER}?",
     re.IGNORECASE,
 )
 # A number alone at the start is seconds (the bot's first form: "180", "180 カップ麺").
-_BARE_SECONDS = re.compile(r"^\s*(?P<sign>[-+]?)(?P<s>\d+(?:\.\d+)?)(?=\s|$)")
-_DAY_OFFSET = re.compile(
-    r"(?<![\d.])(?P<n>\d+)\s*(?P<unit>日|週間|週)\s*(?:後|経ったら)"
-    r"|\bin\s+(?P<en_n>\d+)\s*(?P<en_unit>days?|weeks?)\b"
-    r"|(?<![\d.])(?P<later_n>\d+)\s*(?P<later_unit>days?|weeks?)\s+later\b",
+_BARE_SECONDS = re.compile(
+    r"^\s*(?P<sign>[-+]?)(?P<s>\d+(?:\.\d+)?)(?=\s|$)(?!\s+(?:tomorrow|today|tonight)\b)",
     re.IGNORECASE,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Duration:
-    """`seconds` None: a number too long to be anything but too far."""
-
-    seconds: int | None
-    negative: bool = False
-
-
-def _has_amount(match: re.Match[str]) -> bool:
-    return any(match[group] is not None for group in ("h", "m", "s"))
+_DAY_OFFSET = re.compile(
+    rf"(?<![\d.])(?P<n>\d+)\s*(?P<unit>日|週間|週)\s*(?:後|経ったら){PERIOD_AFTER}"
+    r"|\bin\s+(?P<en_n>\d+)\s*(?P<en_unit>days?|weeks?)\b"
+    r"|(?<![\d.])(?P<later_n>\d+)\s*(?P<later_unit>days?|weeks?)\s+(?:later|from\s+now)\b",
+    re.IGNORECASE,
+)
 
 
 def _amount(text: str | None, unit_seconds: int, half: str | None = None) -> Decimal | None:
@@ -54,10 +52,8 @@ def _amount(text: str | None, unit_seconds: int, half: str | None = None) -> Dec
     return value + unit_seconds // 2 if half else value
 
 
-def take_duration(scanner: Scanner) -> Duration | None:
-    """The first elapsed-time expression, if any."""
-    match = scanner.take(_DURATION, _has_amount)
-    if match is None:
+def _duration(match: re.Match[str]) -> Duration | None:
+    if all(match[group] is None for group in ("h", "m", "s")):
         return None
     parts = (
         _amount(match["h"], 3600, match["h_half"]),
@@ -70,23 +66,38 @@ def take_duration(scanner: Scanner) -> Duration | None:
     return Duration(int(sum(part for part in parts if part is not None)), negative)
 
 
-def take_bare_seconds(scanner: Scanner) -> Duration | None:
-    """A message that starts with a plain number: that many seconds."""
-    match = scanner.take(_BARE_SECONDS)
-    if match is None:
-        return None
+def _bare_seconds(match: re.Match[str]) -> Duration:
     seconds = _amount(match["s"], 1)
     return Duration(None if seconds is None else int(seconds), match["sign"] == "-")
 
 
-def take_day_offset(scanner: Scanner) -> int | None:
-    """N日後 / N週間後 / in N days, as a number of days (MAX_DIGITS caps it)."""
-    match = scanner.take(_DAY_OFFSET)
-    if match is None:
-        return None
+def _day_offset(match: re.Match[str]) -> DayOffset:
     number: str = match["n"] or match["en_n"] or match["later_n"]
     unit: str = (match["unit"] or match["en_unit"] or match["later_unit"]).lower()
     if len(number) > MAX_DIGITS:
-        return int("9" * MAX_DIGITS)
+        return DayOffset(int("9" * MAX_DIGITS))
     days_per_unit = 1 if unit.startswith(("日", "day")) else 7
-    return int(number) * days_per_unit
+    return DayOffset(int(number) * days_per_unit, period_of(match) if match["n"] else None)
+
+
+def _days_and_hours(match: re.Match[str]) -> Duration:
+    days = int(match["d"][:4])
+    hours = _amount(match["h"], 3600, match["h_half"]) or Decimal(0)
+    minutes = _amount(match["m"], 60) or Decimal(0)
+    return Duration(int(hours + minutes), days=days)
+
+
+ENTRIES = (
+    Entry("duration", _DURATION, _duration),
+    Entry("bare_seconds", _BARE_SECONDS, _bare_seconds),
+    Entry("day_offset", _DAY_OFFSET, _day_offset),
+    Entry("half_day", re.compile(rf"半日{_AFTER}"), lambda m: Duration(12 * 3600)),
+    Entry(
+        "days_and_hours",
+        re.compile(
+            rf"(?<![\d.])(?P<d>\d+)\s*日\s*(?:と|and)\s*(?:(?P<h>{_NUMBER})\s*時間(?P<h_half>半)?)?"
+            rf"\s*(?:(?P<m>\d+)\s*分)?{_AFTER}"
+        ),
+        lambda m: _days_and_hours(m) if m["h"] or m["m"] else None,
+    ),
+)

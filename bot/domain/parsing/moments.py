@@ -15,13 +15,21 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from bot.domain.intents import OutOfRange, Unreadable
-from bot.domain.parsing.clock import PERIOD_DEFAULT_HOUR, ClockTime, hour_in_period
-from bot.domain.parsing.days import DateDay, Day, RelativeDay, WeekdayDay
-from bot.domain.parsing.recurring import RRULE_DAYS, RecurringSpec
-from bot.domain.recurrence import Recurrence, is_after, localize
+from bot.domain.parsing.clock import PERIOD_DEFAULT_HOUR, hour_in_period
+from bot.domain.parsing.fragments import (
+    ClockTime,
+    DateDay,
+    Day,
+    MonthDay,
+    NthWeekday,
+    RelativeDay,
+    WeekdayDay,
+)
+from bot.domain.recurrence import is_after, localize
 
 DEFAULT_HOUR = 9
 # How far a year may be typed before it is "too far" without building the date.
@@ -30,7 +38,7 @@ Problem = Unreadable | OutOfRange
 _At = Callable[[date], datetime]
 
 
-def _time_of_day(clock: ClockTime | None, period: str | None) -> tuple[int, int, int]:
+def time_of_day(clock: ClockTime | None, period: str | None) -> tuple[int, int, int]:
     """(hour, minute, days to add) for what was typed, a bare hour kept as typed."""
     if clock is not None:
         hour, shift = hour_in_period(clock.hour, clock.period or period)
@@ -63,7 +71,7 @@ def resolve_clock_only(clock: ClockTime, now: datetime) -> datetime | Problem:
     """A clock time with no day: its next occurrence."""
     if not clock.valid:
         return Unreadable("invalid_time")
-    hour, minute, _ = _time_of_day(clock, None)
+    hour, minute, _ = time_of_day(clock, None)
     hours = _bare_hours(clock) if clock.bare else [hour]
     today = now.date()
     moment = _sooner_ahead(today, hours, minute, now)
@@ -77,7 +85,7 @@ def resolve_day(day: Day, clock: ClockTime | None, now: datetime) -> datetime | 
     if clock is not None and not clock.valid:
         return Unreadable("invalid_time")
     period = day.period
-    hour, minute, shift = _time_of_day(clock, period)
+    hour, minute, shift = time_of_day(clock, period)
     today = now.date()
     tz = _zone(now)
 
@@ -93,12 +101,56 @@ def resolve_day(day: Day, clock: ClockTime | None, now: datetime) -> datetime | 
         moment = at(today + timedelta(days=day.days))
     elif isinstance(day, WeekdayDay):
         moment = _weekday_moment(day, today, at, now)
+    elif isinstance(day, MonthDay | NthWeekday):
+        on = _month_day(day, today) if isinstance(day, MonthDay) else _nth_weekday(day, today)
+        if on is None:
+            return Unreadable("invalid_date")
+        moment = at(on)
     else:
         found = _date_moment(day, today, at, now)
         if not isinstance(found, datetime):
             return found
         moment = found
     return moment if is_after(moment, now) else OutOfRange("past")
+
+
+def _add_months(today: date, months: int) -> tuple[int, int]:
+    index = today.year * 12 + today.month - 1 + months
+    return index // 12, index % 12 + 1
+
+
+def _month_day(day: MonthDay, today: date) -> date | None:
+    year, month = _add_months(today, day.months_ahead)
+    last = calendar.monthrange(year, month)[1]
+    if day.day == -1:
+        return date(year, month, last)
+    return date(year, month, day.day) if 1 <= day.day <= last else None
+
+
+def nth_weekday_of(year: int, month: int, n: int, weekday: int) -> date | None:
+    """The n-th (-1: last) `weekday` of the month, None when the month has no such day."""
+    last = calendar.monthrange(year, month)[1]
+    if n == -1:
+        end = date(year, month, last)
+        return end - timedelta(days=(end.weekday() - weekday) % 7)
+    first = date(year, month, 1)
+    found = first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
+    return found if 1 <= n <= 5 and found.month == month else None
+
+
+def _nth_weekday(day: NthWeekday, today: date) -> date | None:
+    if not (day.n == -1 or 1 <= day.n <= 5):
+        return None
+    if day.month is None:
+        year, month = _add_months(today, day.months_ahead or 0)
+        return nth_weekday_of(year, month, day.n, day.weekday)
+    if not 1 <= day.month <= 12:
+        return None
+    for year in (today.year, today.year + 1):
+        found = nth_weekday_of(year, day.month, day.n, day.weekday)
+        if found is not None and found >= today:
+            return found
+    return None
 
 
 def _weekday_moment(day: WeekdayDay, today: date, at: _At, now: datetime) -> datetime:
@@ -123,55 +175,23 @@ def _date_moment(day: DateDay, today: date, at: _At, now: datetime) -> datetime 
                     return moment
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
         return Unreadable("invalid_date")
-    if not 1 <= day.month <= 12 or not 1 <= day.day <= (
-        29 if day.month == 2 else calendar.monthrange(2001, day.month)[1]
+    month_number = day.month
+    if not 1 <= month_number <= 12 or not 1 <= day.day <= (
+        29 if month_number == 2 else calendar.monthrange(2001, month_number)[1]
     ):
         return Unreadable("invalid_date")
+    if day.year_offset is not None:
+        day = replace(day, year=today.year + day.year_offset, year_offset=None)
     if day.year is not None:
         if day.year_digits > 4 or day.year > today.year + _MAX_YEARS_AHEAD:
             return OutOfRange("too_far")
-        if day.year < 1 or day.day > calendar.monthrange(day.year, day.month)[1]:
+        if day.year < 1 or day.day > calendar.monthrange(day.year, month_number)[1]:
             return Unreadable("invalid_date")
-        moment = at(date(day.year, day.month, day.day))
+        moment = at(date(day.year, month_number, day.day))
         return moment if is_after(moment, now) else OutOfRange("past")
     for year in range(today.year, today.year + 9):  # 2月29日: the next leap year has it
-        if day.day <= calendar.monthrange(year, day.month)[1]:
-            moment = at(date(year, day.month, day.day))
+        if day.day <= calendar.monthrange(year, month_number)[1]:
+            moment = at(date(year, month_number, day.day))
             if is_after(moment, now):
                 return moment
     return Unreadable("invalid_date")  # pragma: no cover - every valid date recurs in 8 years
-
-
-def build_rule(spec: RecurringSpec, clock: ClockTime | None, now: datetime) -> Recurrence | Problem:
-    """The rule a recurring expression and its clock time describe."""
-    if spec.invalid:
-        return Unreadable("invalid_date")
-    if clock is not None and not clock.valid:
-        return Unreadable("invalid_time")
-    hour, minute, _ = _time_of_day(clock, spec.period)
-    today = now.date()
-    parts = [f"FREQ={spec.freq}"]
-    if spec.interval != 1:
-        parts.append(f"INTERVAL={spec.interval}")
-    if spec.freq == "YEARLY":
-        parts.append(f"BYMONTH={spec.month or today.month}")
-        parts.append(f"BYMONTHDAY={spec.month_day or today.day}")
-    elif spec.freq == "MONTHLY":
-        if spec.nth_weekday is not None:
-            n, weekday = spec.nth_weekday
-            parts.append(f"BYDAY={n:+d}{RRULE_DAYS[weekday]}")
-        else:
-            days = spec.month_days or (spec.month_day or today.day,)
-            parts.append("BYMONTHDAY=" + ",".join(str(day) for day in days))
-    elif spec.freq == "WEEKLY":
-        weekdays = spec.weekdays or (today.weekday(),)
-        parts.append("BYDAY=" + ",".join(RRULE_DAYS[day] for day in weekdays))
-    parts.append(f"BYHOUR={hour};BYMINUTE={minute}")
-    rule = ";".join(parts)
-    if spec.interval == 1:
-        return Recurrence(rule, spec.skip_holidays)
-    # 隔週: the weeks count from the day the every-week rule would fire first.
-    weekly = Recurrence(rule.replace(f";INTERVAL={spec.interval}", ""), spec.skip_holidays)
-    first = weekly.next_after(now, _zone(now))
-    anchor = first.date() if first is not None else today
-    return Recurrence(rule, spec.skip_holidays, anchor)

@@ -1,5 +1,7 @@
-"""Recurring expressions: 毎日, 毎朝, 毎晩, 平日, 土日, 毎週月水金, 隔週月曜, 毎月1日,
-毎月第2火曜, 毎月末, 毎年3月3日, every day, every weekday, every monday.
+"""Recurring expressions: 毎日, 毎朝, 毎晩, 平日, 土日, 毎週月水金, 毎週の月曜, 隔週月曜, 毎月1日,
+毎月第2火曜, 毎月末, 毎年3月3日, every day, every weekday, every monday, the last friday of
+every month; intervals (2時間おき, 30分ごと, 1日おき, 3日に1回, every 2 hours, every other
+day); and how a rule ends (10回, 3 times, 12月まで, until Dec 31).
 
 Choices: 平日 / every weekday skip Japanese public holidays; 土日 and 毎週X曜 do not. 毎月31日
 fires only in months that have a 31st and 毎年2月29日 only in leap years (RFC 5545 skips
@@ -11,12 +13,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import partial
 
-from bot.domain.parsing.days import PERIOD_AFTER, WEEKDAY_KANJI, period_of
-from bot.domain.parsing.labels import Scanner
+from bot.domain.parsing.days import EN_MONTH, EN_MONTHS, PERIOD_AFTER, WEEKDAY_KANJI, period_of
+from bot.domain.parsing.fragments import Count, Interval, Until
+from bot.domain.parsing.registry import Entry
 
 RRULE_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _EN_DAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+_EN_DAY_NAMES = _EN_DAYS.split("|")
 # One weekday in a list: the kanji with 曜(日), or alone when what follows cannot start a word
 # (毎週月水金, but 毎週月曜 日報 does not read 日 as Sunday).
 _ONE_DAY = rf"[{WEEKDAY_KANJI}](?:曜日?|(?=[{WEEKDAY_KANJI}・、,と\s\d]|$|に|の|は|から))"
@@ -41,13 +46,23 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "weekly",
         re.compile(
-            rf"(?P<mod>毎週(?!末)|隔週|毎(?=[{WEEKDAY_KANJI}]曜))\s*(?P<days>{_DAY_LIST})?{PERIOD_AFTER}"
+            rf"(?P<mod>毎週(?!末)|隔週|毎(?=[{WEEKDAY_KANJI}]曜))\s*の?\s*(?P<days>{_DAY_LIST})?"
+            rf"{PERIOD_AFTER}"
         ),
     ),
     (
         "weekly_en",
         re.compile(
             rf"every\s+(?P<other>other\s+)?(?P<days>(?:{_EN_DAYS})(?:\s*(?:,|and|&)\s*(?:{_EN_DAYS}))*)"
+            + PERIOD_AFTER,
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "last_weekday_en",
+        re.compile(
+            rf"(?:every\s+last\s+(?P<a>{_EN_DAYS})(?:\s+of\s+(?:the|every)\s+month)?"
+            rf"|(?:on\s+)?(?:the\s+)?last\s+(?P<b>{_EN_DAYS})\s+of\s+(?:every|each|the)\s+month)"
             + PERIOD_AFTER,
             re.IGNORECASE,
         ),
@@ -143,6 +158,9 @@ def _spec(kind: str, match: re.Match[str]) -> RecurringSpec:
         return RecurringSpec(
             "WEEKLY", _weekdays_en(match["days"]), 2 if match["other"] else 1, period=period
         )
+    if kind == "last_weekday_en":
+        day = _EN_DAY_NAMES.index((match["a"] or match["b"]).lower())
+        return RecurringSpec("MONTHLY", nth_weekday=(-1, day), period=period)
     if kind == "weekdays":
         return RecurringSpec("WEEKLY", (0, 1, 2, 3, 4), skip_holidays=True, period=period)
     if kind == "weekends":
@@ -154,10 +172,70 @@ def _spec(kind: str, match: re.Match[str]) -> RecurringSpec:
     return RecurringSpec("DAILY", period=period)
 
 
-def take_recurring(scanner: Scanner) -> RecurringSpec | None:
-    """The first recurring expression in what is left, if any."""
-    for kind, pattern in _PATTERNS:
-        match = scanner.take(pattern)
-        if match is not None:
-            return _spec(kind, match)
-    return None
+def _interval_any(match: re.Match[str]) -> Interval | None:
+    text = match[0].lower()
+    if text in {"毎時", "hourly"} or re.fullmatch(r"every\s+hour", text):
+        return Interval(minutes=60)
+    groups = match.groupdict()
+    if groups.get("n_en"):
+        unit = groups["unit_en"].lower()
+        number = int(groups["n_en"][:4])
+        if unit.startswith("day"):
+            return Interval(days=number)
+        if unit.startswith("week"):
+            return Interval(days=7 * number)
+        return Interval(minutes=number * (60 if unit.startswith("h") else 1))
+    sep = (groups.get("sep") or "").replace(" ", "")
+    if sep.startswith("に1回"):
+        sep = "ごと"
+    fixed = {"n": groups.get("n"), "unit": groups.get("unit"), "other": groups.get("other")}
+    number = int(fixed["n"][:4]) if fixed["n"] else 1
+    unit = (fixed["unit"] or "").lower()
+    if fixed["other"]:
+        return Interval(days=2)
+    if unit.startswith("日"):
+        return Interval(days=number + 1 if sep.startswith(("おき", "置き")) else number)
+    if unit.startswith("週"):
+        return Interval(days=7 * number)
+    if unit.startswith("時"):
+        return Interval(minutes=60 * number)
+    return Interval(minutes=number)
+
+
+def _until_any(match: re.Match[str]) -> Until:
+    if match["en_m"]:
+        day = match["d_en"]
+        return Until(EN_MONTHS[match["en_m"].lower()], int(day) if day else None)
+    return Until(_number(match["m"]), _number(match["d"]) if match["d"] else None)
+
+
+_UNIT_EN = r"(?P<unit_en>hours?|minutes?|mins?|days?|weeks?)"
+_UNIT = r"(?P<unit>時間|分|日|週間|hours?|minutes?|mins?|days?|weeks?)"
+ENTRIES = (
+    *(Entry(kind, pattern, partial(_spec, kind)) for kind, pattern in _PATTERNS),
+    Entry(
+        "interval",
+        re.compile(
+            rf"(?<![\d.])(?P<n>\d+)\s*{_UNIT}\s*"
+            r"(?P<sep>おきに|置きに|おき|置き|ごとに|ごと|毎に|毎|に\s*1\s*回)"
+            rf"|every\s+(?:(?P<other>other\s+day)|(?P<n_en>\d+)\s+{_UNIT_EN})"
+            r"|毎時|hourly|every\s+hour",
+            re.IGNORECASE,
+        ),
+        _interval_any,
+    ),
+    Entry(
+        "count",
+        re.compile(r"(?<![\d.])(?P<n>\d{1,4})\s*(?:回(?!目|に\s*\d)|times\b)", re.IGNORECASE),
+        lambda match: Count(int(match["n"])),
+    ),
+    Entry(
+        "until",
+        re.compile(
+            r"(?<![\d.])(?P<m>\d{1,2})\s*月\s*(?:(?P<d>\d{1,2})\s*日)?\s*(?:末)?\s*まで(?!に)"
+            rf"|until\s+(?P<en_m>{EN_MONTH})\.?(?:\s+(?P<d_en>\d{{1,2}})(?:st|nd|rd|th)?)?",
+            re.IGNORECASE,
+        ),
+        _until_any,
+    ),
+)

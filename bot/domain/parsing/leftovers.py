@@ -1,0 +1,32 @@
+"""The check after extraction: does what no fragment covered still read as time?
+
+If it does, the message said something about when that no reading used (`来月の会議` with
+来月 alone, `10時 or 11時`), and any reminder set from it would be a guess: the bot asks.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.domain.parsing.days import EN_MONTH, EN_WEEKDAY, WEEKDAY_KANJI
+
+_TIME_LIKE = re.compile(
+    r"\d+\s*(?:時|分|秒|日|月|年|週|ヶ月|か月|カ月|ケ月|時間)"
+    r"|来月|今月|再来月|来年|今年|再来年|先週|先月|昨日|一昨日|今週|来週|再来週|週末|月末|年末|月初"
+    r"|午前|午後|夕方|深夜|真夜中|正午"
+    r"|(?<![一-龥])(?:朝|昼|夜|晩)(?=$|[\s\d、,。!?]|に|の|は|から|まで|頃|ごろ)"
+    rf"|[{WEEKDAY_KANJI}]曜|\([{WEEKDAY_KANJI}]\)"
+    r"|(?:げつ|か|すい|もく|きん|ど|にち)ようび"
+    r"|\d\s*(?:時|分|日)?\s*(?:前|まで|おき|置き|ごと|毎)|\d+\s*回"
+    r"|\d\s*[ap]\.?m\b|\b[ap]\.?m\.?\s*\d|\d\s*(?:min|mins|minutes?|hours?|hrs?|days?|weeks?)\b"
+    rf"|\b(?:{EN_MONTH})\.?\s+\d|\d(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{EN_MONTH})\b"
+    rf"|\b(?:{EN_WEEKDAY})\b"
+    r"|\b(?:yesterday|tomorrow|tonight|today|ago|noon|midnight|next\s+week|next\s+month)\b"
+    r"|\d{1,2}:\d{2}|\d{1,2}/\d{1,2}",
+    re.IGNORECASE,
+)
+
+
+def time_like_spans(piece: str) -> list[tuple[int, int]]:
+    """The spans of `piece` that read as time."""
+    return [match.span() for match in _TIME_LIKE.finditer(piece)]
