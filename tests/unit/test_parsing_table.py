@@ -14,6 +14,7 @@ import pytest
 
 from bot.domain.intents import (
     Analyze,
+    AskWhich,
     CancelReminder,
     Intent,
     OutOfRange,
@@ -46,6 +47,8 @@ REFERENCES: dict[str, tuple[str, str]] = {
     "NY_SPRING_NIGHT": ("2027-03-14T00:30", NEW_YORK),
     "NY_FALL": ("2027-11-06T12:00", NEW_YORK),  # the day before clocks go back
     "NY_FALL_NIGHT": ("2027-11-07T00:30", NEW_YORK),
+    "SUN_NOON": ("2026-12-06T12:46", TOKYO),  # the issue's own moment: a Sunday lunchtime
+    "AT_FOUR": ("2026-12-06T16:00", TOKYO),
 }
 
 TABLE = """
@@ -322,6 +325,110 @@ TUE | メニュー | help | |
 TUE | ＨＥＬＰ | help | |
 TUE | 解析 すもももももももものうち | analyze | すもももももももものうち |
 TUE | analyze | analyze | |
+AT_FOUR | 夕方 | once | 2026-12-06T17:00+09:00 |
+AT_FOUR | 夕方に買い物 | once | 2026-12-06T17:00+09:00 | 買い物
+SUN_NOON | 来月の第2月曜日 10時 会議 | once | 2027-01-11T10:00+09:00 | 会議
+SUN_NOON | 7時15分前に出発 | once | 2026-12-06T18:45+09:00 | 出発
+SUN_NOON | PM11時10分 寝る | once | 2026-12-06T23:10+09:00 | 寝る
+SUN_NOON | 毎日新聞を読む | unreadable | no_time | 毎日新聞を読む
+SUN_NOON | 十分な睡眠をとる | unreadable | no_time | 十分な睡眠をとる
+SUN_NOON | 1時間前に教えて | ask | unread_time |
+SUN_NOON | 夕方 | once | 2026-12-06T17:00+09:00 |
+SUN_NOON | 8月の10日 | once | 2027-08-10T09:00+09:00 |
+SUN_NOON | 来月の十五日 | once | 2027-01-15T09:00+09:00 |
+SUN_NOON | 今月28日 | once | 2026-12-28T09:00+09:00 |
+SUN_NOON | 来月3日 | once | 2027-01-03T09:00+09:00 |
+SUN_NOON | 7月の第1金曜 | once | 2027-07-02T09:00+09:00 |
+SUN_NOON | 20時15 | once | 2026-12-06T20:15+09:00 |
+SUN_NOON | AM9:30 | once | 2026-12-07T09:30+09:00 |
+SUN_NOON | 9:30AM | once | 2026-12-07T09:30+09:00 |
+SUN_NOON | Dec 24 6pm | once | 2026-12-24T18:00+09:00 |
+SUN_NOON | Tue 7pm | once | 2026-12-08T19:00+09:00 |
+SUN_NOON | Sat, Oct 12 | ask | weekday_mismatch |
+SUN_NOON | friday next week | once | 2026-12-11T09:00+09:00 |
+SUN_NOON | 8 tomorrow night | once | 2026-12-07T20:00+09:00 |
+SUN_NOON | tomorrow morning at 6 | once | 2026-12-07T06:00+09:00 |
+SUN_NOON | 3日後の朝 | once | 2026-12-09T08:00+09:00 |
+SUN_NOON | 毎週の月曜日夜8時 | recurring | 2026-12-07T20:00+09:00 |
+SUN_NOON | 令和9年1月5日 | once | 2027-01-05T09:00+09:00 |
+SUN_NOON | R9/1/5 | once | 2027-01-05T09:00+09:00 |
+SUN_NOON | 2日と3時間後 | timer | 2026-12-08T15:46+09:00 |
+SUN_NOON | あさって | once | 2026-12-08T09:00+09:00 |
+SUN_NOON | かようび | once | 2026-12-08T09:00+09:00 |
+SUN_NOON | (金) | once | 2026-12-11T09:00+09:00 |
+SUN_NOON | in an hour and a half | timer | 2026-12-06T14:16+09:00 |
+SUN_NOON | in twenty minutes | timer | 2026-12-06T13:06+09:00 |
+SUN_NOON | in a quarter hour | timer | 2026-12-06T13:01+09:00 |
+SUN_NOON | two days from now | timer | 2026-12-08T12:46+09:00 |
+SUN_NOON | 4週間後 | timer | 2027-01-03T12:46+09:00 |
+SUN_NOON | 明日9時に会議って教えて | once | 2026-12-07T09:00+09:00 | 会議
+SUN_NOON | 会議をお願いします | unreadable | no_time | 会議
+SUN_NOON | 明日7時 ゴミ出しです | once | 2026-12-07T07:00+09:00 | ゴミ出し
+SUN_NOON | 明日7時 ゴミ出ししてね | once | 2026-12-07T07:00+09:00 | ゴミ出し
+SUN_NOON | 明日7時にゴミ出しをリマインドして | once | 2026-12-07T07:00+09:00 | ゴミ出し
+SUN_NOON | リマインド 明日7時 ゴミ出し | once | 2026-12-07T07:00+09:00 | ゴミ出し
+SUN_NOON | 9時ごろ 会議 | once | 2026-12-06T21:00+09:00 | 会議
+SUN_NOON | 明日10時頃に | once | 2026-12-07T10:00+09:00 |
+SUN_NOON | 6月18日(金) | once | 2027-06-18T09:00+09:00 |
+SUN_NOON | 6月3日(木) 10時 | once | 2027-06-03T10:00+09:00 |
+SUN_NOON | 2時間前 | out_of_range | in_the_past |
+SUN_NOON | 3日前 | out_of_range | in_the_past |
+SUN_NOON | 5 days ago | out_of_range | in_the_past |
+SUN_NOON | 昨日の6時 | out_of_range | in_the_past |
+SUN_NOON | 先週の金曜 | out_of_range | in_the_past |
+SUN_NOON | 去年の今頃 | out_of_range | in_the_past |
+SUN_NOON | 一時的 | unreadable | no_time | 一時的
+SUN_NOON | 朝食 | unreadable | no_time | 朝食
+SUN_NOON | 月曜日が好き | ask | unread_time | 日が好き
+SUN_NOON | 3日目 | unreadable | no_time | 3日目
+SUN_NOON | 1日中 | unreadable | no_time | 1日中
+SUN_NOON | 3回に1回 | unreadable | no_time | 3回に1回
+SUN_NOON | 元旦マラソン | unreadable | no_time | 元旦マラソン
+SUN_NOON | 090-1234-5678 | unreadable | no_time | 090-1234-5678
+SUN_NOON | 1,980円 | unreadable | no_time | 1,980円
+SUN_NOON | v2.3.1 | unreadable | no_time | v2.3.1
+SUN_NOON | 180 | timer | 2026-12-06T12:49+09:00 |
+SUN_NOON | 明々後日 | once | 2026-12-09T09:00+09:00 |
+SUN_NOON | 来月末 | once | 2027-01-31T09:00+09:00 |
+SUN_NOON | 再来月5日 | once | 2027-02-05T09:00+09:00 |
+SUN_NOON | 来年3月3日 | once | 2027-03-03T09:00+09:00 |
+SUN_NOON | 来月の最初の月曜 | once | 2027-01-04T09:00+09:00 |
+SUN_NOON | 来月の最後の金曜 | once | 2027-01-29T09:00+09:00 |
+SUN_NOON | 元日 | once | 2027-01-01T09:00+09:00 |
+SUN_NOON | 大晦日 | once | 2026-12-31T09:00+09:00 |
+SUN_NOON | Jan 5 at 10am | once | 2027-01-05T10:00+09:00 |
+SUN_NOON | March 3rd 7pm | once | 2027-03-03T19:00+09:00 |
+SUN_NOON | 5 Jan | once | 2027-01-05T09:00+09:00 |
+SUN_NOON | the 3rd of april | once | 2027-04-03T09:00+09:00 |
+SUN_NOON | Fri 8am | once | 2026-12-11T08:00+09:00 |
+SUN_NOON | thu. | once | 2026-12-10T09:00+09:00 |
+SUN_NOON | day after tomorrow at 8 | once | 2026-12-08T08:00+09:00 |
+SUN_NOON | 午後3時半 | once | 2026-12-06T15:30+09:00 |
+SUN_NOON | 明後日の夜 | once | 2026-12-08T20:00+09:00 |
+SUN_NOON | 来週火曜日の午後 | once | 2026-12-08T13:00+09:00 |
+SUN_NOON | in a couple of minutes | timer | 2026-12-06T12:48+09:00 |
+SUN_NOON | 2時間半後 | timer | 2026-12-06T15:16+09:00 |
+SUN_NOON | 半日後 | timer | 2026-12-07T00:46+09:00 |
+SUN_NOON | 10分経ったら | timer | 2026-12-06T12:56+09:00 |
+SUN_NOON | 10分過ぎたら | timer | 2026-12-06T12:56+09:00 |
+SUN_NOON | 10分経過後 | timer | 2026-12-06T12:56+09:00 |
+SUN_NOON | 毎日7時と19時 | recurring | 2026-12-06T19:00+09:00 |
+SUN_NOON | 毎週月曜と木曜の8時 | recurring | 2026-12-07T08:00+09:00 |
+SUN_NOON | 2時間おき | recurring | 2026-12-06T14:46+09:00 |
+SUN_NOON | 30分ごと | recurring | 2026-12-06T13:16+09:00 |
+SUN_NOON | 1日おき | recurring | 2026-12-07T09:00+09:00 |
+SUN_NOON | 3日に1回 | recurring | 2026-12-07T09:00+09:00 |
+SUN_NOON | every 2 hours | recurring | 2026-12-06T14:46+09:00 |
+SUN_NOON | every other day | recurring | 2026-12-07T09:00+09:00 |
+SUN_NOON | 9時から18時まで1時間おき | recurring | 2026-12-06T13:00+09:00 |
+SUN_NOON | 毎月最終金曜 | recurring | 2026-12-25T09:00+09:00 |
+SUN_NOON | last friday of every month | recurring | 2026-12-25T09:00+09:00 |
+SUN_NOON | 毎日7時 12月まで | recurring | 2026-12-07T07:00+09:00 |
+SUN_NOON | 毎日7時 10回 | recurring | 2026-12-07T07:00+09:00 |
+SUN_NOON | every day 7am until Dec 31 | recurring | 2026-12-07T07:00+09:00 |
+SUN_NOON | every monday 3 times | recurring | 2026-12-07T09:00+09:00 |
+SUN_NOON | remind me to call mom at 5pm | once | 2026-12-06T17:00+09:00 | call mom
+SUN_NOON | ゴミ出しは明日の朝 | once | 2026-12-07T08:00+09:00 | ゴミ出し
 """
 
 
@@ -353,7 +460,7 @@ def _value(intent: Intent, now: datetime) -> str:
         return _iso(intent.at)
     if isinstance(intent, RemindRecurring):
         return _iso(intent.first)
-    if isinstance(intent, Unreadable | OutOfRange):
+    if isinstance(intent, Unreadable | OutOfRange | AskWhich):
         return intent.reason
     if isinstance(intent, CancelReminder):
         return "all" if intent.number is None else str(intent.number)
@@ -370,8 +477,11 @@ def test_the_table_is_large_and_has_no_repeats() -> None:
     assert len(keys) == len(set(keys))
 
 
-@pytest.mark.parametrize(("reference", "text", "kind", "value", "label"), ROWS,
-                         ids=[f"{row[0]}:{row[1]}" for row in ROWS])
+@pytest.mark.parametrize(
+    ("reference", "text", "kind", "value", "label"),
+    ROWS,
+    ids=[f"{row[0]}:{row[1]}" for row in ROWS],
+)
 def test_reads(reference: str, text: str, kind: str, value: str, label: str) -> None:
     now = _reference(reference)
     intent = read_message(text, now=now)
@@ -379,7 +489,9 @@ def test_reads(reference: str, text: str, kind: str, value: str, label: str) -> 
     if kind in {"timer", "once", "recurring"}:
         expected_value = _iso(datetime.fromisoformat(value))
     assert (intent.kind, _value(intent, now), getattr(intent, "label", "")) == (
-        kind, expected_value, label
+        kind,
+        expected_value,
+        label,
     ), intent
 
 
@@ -406,3 +518,37 @@ def test_reads_heavy_commands(text: str, kind: str, value: str, code: str) -> No
     assert (intent.kind, getattr(intent, "text", None), getattr(intent, "confirm", "")) == (
         kind, value, code
     ), intent  # fmt: skip
+
+
+# Look-alikes: words that read like time and are not. Alone, none of them is a reminder (the
+# bot answers with a question or asks when); the past gets its own answer.
+NEGATIVE = [
+    "毎日新聞", "毎日新聞を読む", "十分な睡眠をとる", "十分に休む", "一時的な不具合", "一時停止",
+    "朝食", "朝ごはんを作る", "昼休み", "夜景がきれい", "月曜日が好き", "金曜が楽しみ",
+    "3日目", "1日中雨", "一日中", "3回に1回", "5回目", "元旦マラソン", "三日月",
+    "090-1234-5678", "03-1234-5678", "1,980円", "¥500", "$20", "v2.3.1", "version 1.2.3",
+    "50%オフ", "2年生", "3年目", "1時間前に教えて", "30分前に知らせて", "来月 会議", "今年こそ",
+    "来年の目標", "週末どうする", "good morning", "good night everyone", "3 times", "10回",
+    "12月まで", "(金)は休み",
+]  # fmt: skip
+PAST = ["昨日の6時", "先週の金曜", "2時間前", "3日前", "5 days ago", "yesterday 9am", "一昨日",
+        "去年の今頃", "an hour ago", "last week", "先月の会議"]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", NEGATIVE)
+@pytest.mark.parametrize("reference", ["TUE", "SUN_NOON", "TUE_LATE"])
+def test_look_alikes_never_set_a_reminder(reference: str, text: str) -> None:
+    intent = read_message(text, now=_reference(reference))
+    assert intent.kind not in {"timer", "once", "recurring"}, intent
+
+
+@pytest.mark.parametrize("text", PAST)
+def test_the_past_is_answered_as_the_past(text: str) -> None:
+    intent = read_message(text, now=_reference("SUN_NOON"))
+    assert (intent.kind, getattr(intent, "reason", "")) == ("out_of_range", "in_the_past"), intent
+
+
+def test_a_bare_number_keeps_meaning_seconds() -> None:
+    intent = read_message("180", now=_reference("TUE"))
+    assert isinstance(intent, StartTimer)
+    assert intent.seconds == 180

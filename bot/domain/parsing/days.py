@@ -310,7 +310,9 @@ ENTRIES = (
     Entry(
         "bracket_weekday",
         re.compile(
-            rf"\(\s*(?:(?P<wd>[{WEEKDAY_KANJI}])(?:曜日?)?|(?P<en>{EN_WEEKDAY})\.?)\s*\)", re.I
+            rf"\(\s*(?:(?P<wd>[{WEEKDAY_KANJI}])(?:曜日?)?|(?P<en>{EN_WEEKDAY})\.?)\s*\)"
+            r"(?!\s*[はが])",
+            re.I,
         ),
         lambda m: BracketWeekday(WEEKDAY_KANJI.index(m["wd"]) if m["wd"] else _weekday_en(m["en"])),
     ),

@@ -69,7 +69,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         "weekends",
-        re.compile(r"(?:毎週末|週末|土日|every\s+weekend|weekends)" + PERIOD_AFTER, re.IGNORECASE),
+        re.compile(r"(?:毎週末|土日|every\s+weekend|weekends)" + PERIOD_AFTER, re.IGNORECASE),
     ),
     (
         "weekdays",
