@@ -72,7 +72,7 @@ def read_message(text: str, *, now: datetime, max_ahead: timedelta = timedelta(d
         return command
     body = fold_english(digits_for_kanji(folded[:_MAX_READ_CHARS]))
     found = extract(body, REGISTRY)
-    pieces = Pieces(found)
+    pieces = Pieces(found, body)
     reading = combine(pieces, now, max_ahead)
     leftover = _uncovered_time(body, found)
     time_spans = [(f.start, f.end) for f in found if not isinstance(f.fragment, NotTime)]

@@ -8,6 +8,7 @@ asks (`AskWhich`), offering the reading it has, rather than store a guess.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, tzinfo
@@ -50,6 +51,8 @@ from bot.domain.parsing.rules import build_rule
 from bot.domain.recurrence import Recurrence, between, localize
 
 T = TypeVar("T")
+_PAST_TENSE = re.compile(r"(?:った|かった|でした|ました|だった|ませんでした)[\s!?。.ね よ]*$")
+_SUBJECT = re.compile(r"\s*(?:は|って|が|も)(?!\s*\d)")
 _DAYS = (RelativeDay, WeekdayDay, DateDay, MonthDay, NthWeekday)
 
 
@@ -58,6 +61,7 @@ class Pieces:
     """The fragments of one message, and which of them the reading used."""
 
     found: list[Found]
+    text: str = ""
     used: set[int] = field(default_factory=set)
 
     def of(self, kind: type[T] | tuple[type, ...]) -> list[tuple[int, T]]:
@@ -179,15 +183,36 @@ def _checks_of(pieces: Pieces, days: list[tuple[int, Day]]) -> tuple[Day | None,
     return days[0][1], checks[:1] if brackets or plain else []
 
 
+def _said_of(pieces: Pieces, days: list[tuple[int, Day]]) -> Intent | None:
+    """A weekday with no time that is the subject of a sentence (月曜は憂うつ, 土曜日って最高)
+    is asked about; a day in a sentence in the past tense (日曜日は楽しかった) is the past."""
+    if not days or pieces.of(ClockTime):
+        return None
+    index, day = days[0]
+    after = pieces.text[pieces.found[index].end :]
+    if _PAST_TENSE.search(after):
+        return OutOfRange("in_the_past")
+    if isinstance(day, WeekdayDay) and _SUBJECT.match(after):
+        return AskWhich("ambiguous", "")
+    return None
+
+
 def _moment(
     pieces: Pieces, days: list[tuple[int, Day]], now: datetime, max_ahead: timedelta
 ) -> Intent:
+    said = _said_of(pieces, days)
+    if isinstance(said, OutOfRange):
+        pieces.used.update(range(len(pieces.found)))
+        return said
     clocks: list[tuple[int, ClockTime]] = pieces.of(ClockTime)
     periods: list[tuple[int, Period]] = pieces.of(Period)
     day, checks = _checks_of(pieces, days)
     clock = _first(clocks)
-    pieces.use(clocks[:1], periods[:1])
-    period = periods[0][1].period if periods else None
+    pieces.use(clocks[:1])
+    # A period word apart from the clock time (明日9時 午後の会議) is not its period: unread.
+    period = periods[0][1].period if periods and clock is None else None
+    if period is not None:
+        pieces.use(periods[:1])
     if day is not None and period is not None and day.period is None:
         day = replace(day, period=period)
     if clock is not None and period is not None and clock.period is None and day is None:
@@ -205,6 +230,8 @@ def _moment(
         return OutOfRange("too_far")
     if checks and moment.weekday() != checks[0]:
         return _weekday_mismatch(moment, checks[0])
+    if isinstance(said, AskWhich):
+        return AskWhich(said.reason, "", (RemindOnce(moment, ""),))
     return RemindOnce(moment, "")
 
 

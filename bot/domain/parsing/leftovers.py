@@ -21,6 +21,9 @@ _TIME_LIKE = re.compile(
     r"|\d\s*[ap]\.?m\b|\b[ap]\.?m\.?\s*\d|\d\s*(?:min|mins|minutes?|hours?|hrs?|days?|weeks?)\b"
     rf"|\b(?:{EN_MONTH})\.?\s+\d|\d(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{EN_MONTH})\b"
     rf"|\b(?:{EN_WEEKDAY})\b"
+    r"|毎日|毎週|毎月|毎年|毎朝|毎晩|隔週"
+    r"|(?<![a-z])(?:jan|feb|apr|jun|jul|aug|sep|sept|oct|nov|dec|january|february|april|june"
+    r"|july|august|september|october|november|december)(?![a-z])"
     r"|\b(?:yesterday|tomorrow|tonight|today|ago|noon|midnight|next\s+week|next\s+month)\b"
     r"|\d{1,2}:\d{2}|\d{1,2}/\d{1,2}",
     re.IGNORECASE,

@@ -29,7 +29,7 @@ from bot.domain.parsing.fragments import (
     RelativeDay,
     WeekdayDay,
 )
-from bot.domain.recurrence import is_after, localize
+from bot.domain.recurrence import between, is_after, localize
 
 DEFAULT_HOUR = 9
 # How far a year may be typed before it is "too far" without building the date.
@@ -63,8 +63,8 @@ def _zone(now: datetime) -> tzinfo:
 
 
 def _bare_hours(clock: ClockTime) -> list[int]:
-    # 12時 is noon, never midnight; other bare hours are H or H+12, whichever comes first.
-    return [12] if clock.hour == 12 else [clock.hour, clock.hour + 12]
+    # A bare hour is H or H+12, whichever comes first: 12時 is noon or midnight (0:00).
+    return [12, 0] if clock.hour == 12 else [clock.hour, clock.hour + 12]
 
 
 def resolve_clock_only(clock: ClockTime, now: datetime) -> datetime | Problem:
@@ -74,10 +74,14 @@ def resolve_clock_only(clock: ClockTime, now: datetime) -> datetime | Problem:
     hour, minute, _ = time_of_day(clock, None)
     hours = _bare_hours(clock) if clock.bare else [hour]
     today = now.date()
-    moment = _sooner_ahead(today, hours, minute, now)
-    if moment is None:
-        moment = _sooner_ahead(today + timedelta(days=1), hours, minute, now)
-    return moment if moment is not None else OutOfRange("past")
+    tz = _zone(now)
+    ahead = [
+        moment
+        for on in (today, today + timedelta(days=1), today + timedelta(days=2))
+        for hour in hours
+        if is_after(moment := localize(datetime.combine(on, time(hour, minute)), tz), now)
+    ]
+    return min(ahead, key=lambda moment: between(now, moment)) if ahead else OutOfRange("past")
 
 
 def resolve_day(day: Day, clock: ClockTime | None, now: datetime) -> datetime | Problem:

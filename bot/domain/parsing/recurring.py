@@ -20,6 +20,9 @@ from bot.domain.parsing.fragments import Count, Interval, Until
 from bot.domain.parsing.registry import Entry
 
 RRULE_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+# What may follow 毎日の / 毎月の for the words to stay a rule: a time or a period word (毎日の朝
+# 7時); otherwise 毎日の日課 is an adjective, "daily", not a rule.
+_TIME_AFTER_NO = r"\s*(?:\d|朝|昼|夕方|夜|晩|午前|午後)"
 _EN_DAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 _EN_DAY_NAMES = _EN_DAYS.split("|")
 # One weekday in a list: the kanji with 曜(日), or alone when what follows cannot start a word
@@ -37,16 +40,17 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "monthly",
         re.compile(
-            rf"毎月(?!曜)\s*(?:(?P<end>末日?|最終日|月末)"
+            rf"毎月(?!曜)(?!の(?!\s*(?:\d|第|最|末|{_TIME_AFTER_NO})))\s*(?:(?P<end>末日?|最終日|月末)"
             rf"|第\s*(?P<n>\d+)\s*(?P<nwd>[{WEEKDAY_KANJI}])\s*曜日?"
-            rf"|最終\s*(?P<lwd>[{WEEKDAY_KANJI}])\s*曜日?|(?P<d>\d+\s*日(?:\s*[・、,と]\s*\d+\s*日)*))?"
+            rf"|(?:最終の?|最後の)\s*(?P<lwd>[{WEEKDAY_KANJI}])\s*曜日?|(?P<d>\d+\s*日(?:\s*[・、,と]\s*\d+\s*日)*))?"
             rf"{PERIOD_AFTER}"
         ),
     ),
     (
         "weekly",
         re.compile(
-            rf"(?P<mod>毎週(?!末)|隔週|毎(?=[{WEEKDAY_KANJI}]曜))\s*の?\s*(?P<days>{_DAY_LIST})?"
+            rf"(?P<mod>毎週(?!末)(?!の(?![{WEEKDAY_KANJI}]))|隔週|毎(?=[{WEEKDAY_KANJI}]曜))\s*の?\s*"
+            rf"(?P<days>{_DAY_LIST})?"
             rf"{PERIOD_AFTER}"
         ),
     ),
@@ -80,7 +84,13 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "nights",
         re.compile(r"(?:毎晩|毎夜|every\s+(?:evening|night))" + PERIOD_AFTER, re.IGNORECASE),
     ),
-    ("daily", re.compile(r"(?:毎日(?!曜)|every\s*day|daily)" + PERIOD_AFTER, re.IGNORECASE)),
+    (
+        "daily",
+        re.compile(
+            r"(?:毎日(?!曜)(?!の(?!" + _TIME_AFTER_NO + r"))|every\s*day|daily)" + PERIOD_AFTER,
+            re.I,
+        ),
+    ),
 )
 
 
