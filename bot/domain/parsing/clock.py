@@ -170,7 +170,7 @@ ENTRIES = (
     Entry(
         "period",
         re.compile(
-            r"(?<![毎今明昨])(?P<word>午前中?|午後|夕方|深夜|朝|昼|夜|晩)"
+            r"(?<![毎今明昨])お?(?P<word>午前中?|午後|夕方|深夜|朝|昼|夜|晩)"
             r"(?=$|[\s\d、,。!?]|に|は|から|まで|頃|ごろ|ぐらい|くらい)"
             r"|(?<![a-z])(?P<en>in\s+the\s+(?P<enword>morning|afternoon|evening))\b",
             re.I,

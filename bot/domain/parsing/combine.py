@@ -52,6 +52,7 @@ from bot.domain.recurrence import Recurrence, between, localize
 
 T = TypeVar("T")
 _PAST_TENSE = re.compile(r"(?:った|かった|でした|ました|だった|ませんでした)[\s!?。.ね よ]*$")
+_JOINED = re.compile(r"\s*の?\s*")
 _SUBJECT = re.compile(r"\s*(?:は|って|が|も)(?!\s*\d)")
 _DAYS = (RelativeDay, WeekdayDay, DateDay, MonthDay, NthWeekday)
 
@@ -95,8 +96,9 @@ def _zone(now: datetime) -> tzinfo:
 
 def combine(pieces: Pieces, now: datetime, max_ahead: timedelta) -> Intent | None:
     """The reading of the fragments (None: nothing about time), marking what it used."""
-    if pieces.of(Past):
-        # 昨日の6時, 先週の金曜: the time words belong to the past, not to a reminder.
+    past: list[tuple[int, Past]] = pieces.of(Past)
+    if past and (_past_owns_the_time(pieces, past) or not _time_beside(pieces, past)):
+        # 昨日の6時, 先週の金曜, 3日前: the time words belong to the past, not to a reminder.
         pieces.used.update(range(len(pieces.found)))
         return OutOfRange("in_the_past")
     rules: list[tuple[int, RecurringSpec]] = pieces.of(RecurringSpec)
@@ -120,6 +122,27 @@ def combine(pieces: Pieces, now: datetime, max_ahead: timedelta) -> Intent | Non
         pieces.use(durations[:1])
         return _timer(durations[0][1], now, max_ahead)
     return None
+
+
+def _time_beside(pieces: Pieces, past: list[tuple[int, Past]]) -> bool:
+    skip = {index for index, _ in past}
+    return any(
+        i not in skip and not isinstance(f.fragment, NotTime) for i, f in enumerate(pieces.found)
+    )
+
+
+def _past_owns_the_time(pieces: Pieces, past: list[tuple[int, Past]]) -> bool:
+    """A past word right before another time word (昨日の6時, 先週の金曜) makes it past too;
+    apart from it (先日の件 明日10時) the past word is only part of the message, which the
+    bot then asks about rather than read as the past or as a reminder."""
+    for index, _ in past:
+        end = pieces.found[index].end
+        for other in pieces.found[index + 1 :]:
+            if not isinstance(other.fragment, NotTime) and _JOINED.fullmatch(
+                pieces.text[end : other.start]
+            ):
+                return True
+    return False
 
 
 def _recurring(

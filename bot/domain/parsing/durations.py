@@ -22,10 +22,12 @@ _HOURS = r"(?:時間|hours?|hrs?|h)(?![a-z])"
 _MINUTES = r"(?:分間?|ふん|ぷん|minutes?|mins?|m)(?![a-z])"
 _SECONDS = r"(?:秒間?|びょう|seconds?|secs?|s)(?![a-z])"
 _AFTER = r"(?:\s*(?:後|later|from\s+now|経ったら|たったら|経過後|経過したら|過ぎたら|したら))"
+# Between the parts of one duration: 1時間と30分, 2 hours and 30 minutes, 1h, 30m.
+_AND = r"(?:\s*(?:and|と|,|、)?\s*(?=\d))?\s*"
 _DURATION = re.compile(
     rf"(?:\bin\s*|あと\s*|今から\s*)?(?P<sign>-\s*)?(?<![\d.])(?=\d)"
-    rf"(?:(?P<h>{_NUMBER})\s*{_HOURS}(?P<h_half>半)?)?\s*"
-    rf"(?:(?P<m>{_NUMBER})\s*{_MINUTES}(?P<m_half>半)?)?\s*"
+    rf"(?:(?P<h>{_NUMBER})\s*{_HOURS}(?P<h_half>半)?)?{_AND}"
+    rf"(?:(?P<m>{_NUMBER})\s*{_MINUTES}(?P<m_half>半)?)?{_AND}"
     rf"(?:(?P<s>{_NUMBER})\s*{_SECONDS})?"
     rf"{_AFTER}?",
     re.IGNORECASE,
