@@ -190,3 +190,59 @@ def test_a_holiday_flag_on_another_rule_is_described() -> None:
     rule = Recurrence("FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=0", skip_holidays=True)
     assert rule.describe_ja() == "毎週 月曜(祝日を除く) 9:00"
     assert rule.next_after(tokyo(2027, 1, 8), TOKYO) == tokyo(2027, 1, 18, 9)
+
+
+def _rule_of(text: str, now: datetime) -> RemindRecurring:
+    intent = read_message(text, now=now)
+    assert isinstance(intent, RemindRecurring), intent
+    return intent
+
+
+def test_a_counted_rule_ends_after_its_count_and_the_worker_arms_no_more() -> None:
+    from bot.domain.occurrences import following
+    from bot.domain.reminders import Reminder
+
+    now = tokyo(2026, 12, 6, 12, 46)
+    read = _rule_of("毎日7時 3回 薬", now)
+    assert "UNTIL=20261209T070000" in read.rule.rule
+    assert "2026年12月9日まで" in read.rule.describe_ja()
+    reminder = Reminder.recurring(
+        "C1", "abcdefgh", int(read.first.timestamp() * 1000), "薬", read.rule
+    )
+    fired = []
+    while reminder is not None:
+        fired.append(datetime.fromtimestamp(reminder.occurrence_ms / 1000, TOKYO).date())
+        reminder = following(reminder, reminder.occurrence_ms, TOKYO)
+    assert fired == [date(2026, 12, 7), date(2026, 12, 8), date(2026, 12, 9)]
+
+
+def test_an_until_rule_ends_on_its_day_across_a_year_end() -> None:
+    read = _rule_of("毎週月曜 9時 1月まで", tokyo(2026, 12, 6, 12, 46))
+    last = read.rule.occurrences(tokyo(2027, 1, 20), TOKYO, 5)
+    assert [moment.date() for moment in last] == [date(2027, 1, 25)]
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "times"),
+    [
+        ("毎日7時と19時", "毎日 7:00・19:00", ["19:00", "07:00", "19:00"]),
+        ("9時から18時まで3時間おき", "毎日 9:00・12:00・15:00・18:00", ["15:00", "18:00", "09:00"]),
+        ("30分ごと", "毎日 0:16〜23:46 30分ごと", ["13:16", "13:46", "14:16"]),
+    ],
+)
+def test_several_times_a_day_are_lists_every_release_reads(
+    text: str, words: str, times: list[str]
+) -> None:
+    from bot.domain.reminders import compact_rule, expand_rule
+
+    now = tokyo(2026, 12, 6, 12, 46)
+    rule = _rule_of(text, now).rule
+    assert rule.describe_ja() == words
+    assert Recurrence.decode(expand_rule(compact_rule(rule))) == rule
+    got = rule.occurrences(now, TOKYO, 3)
+    assert [moment.strftime("%H:%M") for moment in got] == times
+
+
+def test_an_interval_that_does_not_divide_the_day_is_refused() -> None:
+    intent = read_message("7時間おき", now=tokyo(2026, 12, 6, 12, 46))
+    assert (intent.kind, getattr(intent, "reason", "")) == ("unreadable", "invalid_interval")
