@@ -124,6 +124,24 @@ class AskWhich:
 
 
 @dataclass(frozen=True, slots=True)
+class CalendarFeed:
+    """カレンダー: the chat's private iCalendar subscription URL; `revoke` (カレンダー 削除)
+    withdraws it."""
+
+    kind: ClassVar[str] = "calendar"
+    revoke: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class NotifyToken:
+    """通知トークン: a LINE Notify-style token for this chat. `action`: "issue" (shown once),
+    "revoke" (通知トークン 削除) or "list" (通知トークン 一覧: count and last use)."""
+
+    kind: ClassVar[str] = "notify_token"
+    action: str = "issue"
+
+
+@dataclass(frozen=True, slots=True)
 class Reading:
     """The reading of `text` in hiragana (empty: the user forgot the sentence)."""
 
@@ -161,6 +179,8 @@ Intent = (
     | Unreadable
     | OutOfRange
     | AskWhich
+    | CalendarFeed
+    | NotifyToken
     | Reading
     | Keywords
     | Broadcast

@@ -15,8 +15,10 @@ import pytest
 from bot.domain.intents import (
     Analyze,
     AskWhich,
+    CalendarFeed,
     CancelReminder,
     Intent,
+    NotifyToken,
     OutOfRange,
     RemindOnce,
     RemindRecurring,
@@ -325,6 +327,13 @@ TUE | メニュー | help | |
 TUE | ＨＥＬＰ | help | |
 TUE | 解析 すもももももももものうち | analyze | すもももももももものうち |
 TUE | analyze | analyze | |
+TUE | カレンダー | calendar | False |
+TUE | カレンダー 削除 | calendar | True |
+TUE | calendar | calendar | False |
+TUE | 通知トークン | notify_token | issue |
+TUE | 通知トークン 削除 | notify_token | revoke |
+TUE | 通知トークン 一覧 | notify_token | list |
+TUE | notify token revoke | notify_token | revoke |
 AT_FOUR | 夕方 | once | 2026-12-06T17:00+09:00 |
 AT_FOUR | 夕方に買い物 | once | 2026-12-06T17:00+09:00 | 買い物
 SUN_NOON | 来月の第2月曜日 10時 会議 | once | 2027-01-11T10:00+09:00 | 会議
@@ -468,6 +477,10 @@ def _value(intent: Intent, now: datetime) -> str:
         return intent.zone
     if isinstance(intent, Analyze):
         return intent.text
+    if isinstance(intent, CalendarFeed):
+        return str(intent.revoke)
+    if isinstance(intent, NotifyToken):
+        return intent.action
     return ""
 
 

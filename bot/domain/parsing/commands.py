@@ -10,10 +10,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.domain.intents import (
     Analyze,
     Broadcast,
+    CalendarFeed,
     CancelReminder,
     Intent,
     Keywords,
     ListReminders,
+    NotifyToken,
     Reading,
     SetTimezone,
     ShowHelp,
@@ -39,6 +41,15 @@ _CANCEL = re.compile(
 _CANCEL_ALONE = re.compile(rf"(?:{_CANCEL_WORDS})", re.IGNORECASE)
 _TIMEZONE = re.compile(
     r"(?:タイムゾーン|時間帯|timezone|time\s+zone|tz)(?:\s+(?P<zone>\S*))?", re.IGNORECASE
+)
+_REVOKE_WORDS = r"削除|取消|取り消し|解除|停止|revoke|delete|remove"
+_CALENDAR = re.compile(
+    rf"(?:カレンダー|calendar|ical|ics)(?:\s*(?P<revoke>{_REVOKE_WORDS}))?", re.IGNORECASE
+)
+_NOTIFY_TOKEN = re.compile(
+    rf"(?:通知トークン|notify\s*token|トークン)(?:\s*(?:(?P<revoke>{_REVOKE_WORDS})"
+    r"|(?P<list>一覧|list|リスト)))?",
+    re.IGNORECASE,
 )
 # A list number longer than this is no list entry; answered as unreadable, not built.
 _MAX_NUMBER_DIGITS = 6
@@ -68,6 +79,13 @@ def read_command(folded: str) -> Intent | None:
     if _CANCEL_ALONE.fullmatch(folded):
         # Bare キャンセル: which one is not said; cancelling everything would be a guess.
         return Unreadable("cancel_needs_number")
+    calendar = _CALENDAR.fullmatch(folded)
+    if calendar is not None:
+        return CalendarFeed(revoke=calendar["revoke"] is not None)
+    token = _NOTIFY_TOKEN.fullmatch(folded)
+    if token is not None:
+        action = "revoke" if token["revoke"] else "list" if token["list"] else "issue"
+        return NotifyToken(action)
     timezone = _TIMEZONE.fullmatch(folded)
     if timezone is not None:
         return _read_zone(timezone["zone"] or "")
