@@ -206,9 +206,8 @@ def test_a_counted_rule_ends_after_its_count_and_the_worker_arms_no_more() -> No
     read = _rule_of("毎日7時 3回 薬", now)
     assert "UNTIL=20261209T070000" in read.rule.rule
     assert "2026年12月9日まで" in read.rule.describe_ja()
-    reminder = Reminder.recurring(
-        "C1", "abcdefgh", int(read.first.timestamp() * 1000), "薬", read.rule
-    )
+    first_ms = int(read.first.timestamp() * 1000)
+    reminder: Reminder | None = Reminder.recurring("C1", "abcdefgh", first_ms, "薬", read.rule)
     fired = []
     while reminder is not None:
         fired.append(datetime.fromtimestamp(reminder.occurrence_ms / 1000, TOKYO).date())
