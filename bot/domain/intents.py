@@ -14,31 +14,48 @@ from bot.domain.recurrence import Recurrence
 
 
 @dataclass(frozen=True, slots=True)
+class Nag:
+    """完了するまで: notify again every `every_minutes` until 完了 is tapped, at most `times`
+    more times."""
+
+    every_minutes: int = 10
+    times: int = 6
+
+
+@dataclass(frozen=True, slots=True)
 class StartTimer:
     """Notify `seconds` of elapsed time after the message was sent."""
 
     kind: ClassVar[str] = "timer"
     seconds: int
     label: str
+    alerts: tuple[int, ...] = ()
+    nag: Nag | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class RemindOnce:
-    """Notify once at `at`, an aware datetime in the chat's zone."""
+    """Notify once at `at`, an aware datetime in the chat's zone. `alerts`: seconds before
+    `at` to notify as well (30分前にも), largest first; `nag`: until it is marked done."""
 
     kind: ClassVar[str] = "once"
     at: datetime
     label: str
+    alerts: tuple[int, ...] = ()
+    nag: Nag | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class RemindRecurring:
-    """Notify on every occurrence of `rule`; `first` is the first one after the message."""
+    """Notify on every occurrence of `rule`; `first` is the first one after the message.
+    `alerts` and `nag` as for RemindOnce, for every occurrence."""
 
     kind: ClassVar[str] = "recurring"
     rule: Recurrence
     first: datetime
     label: str
+    alerts: tuple[int, ...] = ()
+    nag: Nag | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +141,46 @@ class AskWhich:
 
 
 @dataclass(frozen=True, slots=True)
+class EditReminder:
+    """変更 3 9時 / 3番を明日の9時に / change 3 to friday 10am: move reminder `number` of the
+    last 一覧. `reading`: what the new time reads as (None: no time given, ask when);
+    `clock`: (hour, minute) when only a clock time was given, so a recurring rule keeps its
+    days and changes its time."""
+
+    kind: ClassVar[str] = "edit"
+    number: int
+    reading: Intent | None = None
+    clock: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ShowAgenda:
+    """今日の予定 / 明日の予定: the chat's reminders of that day (`days_ahead` 0 or 1)."""
+
+    kind: ClassVar[str] = "agenda"
+    days_ahead: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class SetAgenda:
+    """毎朝7時に今日の予定 / 予定 毎朝7時 / agenda daily 7am: push the day's reminders on
+    `rule` (first at `first`); rule None (予定 停止) stops it."""
+
+    kind: ClassVar[str] = "agenda_set"
+    rule: Recurrence | None
+    first: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SetDigest:
+    """まとめて通知 (on) / まとめて通知 オフ: the day's one-shot reminders before noon go out in
+    the agenda push instead of one push each."""
+
+    kind: ClassVar[str] = "digest"
+    on: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class CalendarFeed:
     """カレンダー: the chat's private iCalendar subscription URL; `revoke` (カレンダー 削除)
     withdraws it."""
@@ -181,6 +238,10 @@ Intent = (
     | AskWhich
     | CalendarFeed
     | NotifyToken
+    | EditReminder
+    | ShowAgenda
+    | SetAgenda
+    | SetDigest
     | Reading
     | Keywords
     | Broadcast

@@ -38,6 +38,10 @@ def handle_text(text: str, turn: Turn) -> str:
         turn.ctx.reminders.forget_question(turn.chat_id, turn.user_id)
         return turn.reply_once(asking.abandoned(), "question_abandoned")
     intent = read_message(text, now=now, max_ahead=max_ahead)
+    if getattr(intent, "alerts", ()) or getattr(intent, "nag", None) is not None:
+        # Alerts before and reminding until done are read but not yet delivered: asking
+        # is better than a reminder that silently drops them.
+        intent = intents.AskWhich("unread_time", getattr(intent, "label", ""))
     reminder = _reminder_for(intent, turn)
     if reminder is not None:
         if question is None:

@@ -36,7 +36,7 @@ from bot.domain.intents import (
     StartTimer,
     Unreadable,
 )
-from bot.domain.parsing import clock, days, durations, look_alikes, recurring
+from bot.domain.parsing import alerts, clock, days, durations, look_alikes, recurring
 from bot.domain.parsing.combine import Pieces, combine
 from bot.domain.parsing.commands import read_command
 from bot.domain.parsing.fragments import NotTime
@@ -52,6 +52,7 @@ __all__ = ["MAX_LABEL_CHARS", "read_message"]
 _MAX_READ_CHARS = 300
 REGISTRY = (
     *look_alikes.ENTRIES,
+    *alerts.ENTRIES,
     *recurring.ENTRIES,
     *durations.ENTRIES,
     *days.ENTRIES,

@@ -17,6 +17,7 @@ from typing import TypeVar, cast
 from bot.domain.intents import (
     AskWhich,
     Intent,
+    Nag,
     OutOfRange,
     Reminding,
     RemindOnce,
@@ -26,6 +27,7 @@ from bot.domain.intents import (
 )
 from bot.domain.parsing.clock import PERIOD_DEFAULT_HOUR
 from bot.domain.parsing.fragments import (
+    Before,
     BracketWeekday,
     ClockTime,
     Count,
@@ -95,7 +97,25 @@ def _zone(now: datetime) -> tzinfo:
 
 
 def combine(pieces: Pieces, now: datetime, max_ahead: timedelta) -> Intent | None:
-    """The reading of the fragments (None: nothing about time), marking what it used."""
+    """The reading of the fragments (None: nothing about time), marking what it used, with
+    the alerts before it and reminding until done when the message asks for them."""
+    reading = _reading(pieces, now, max_ahead)
+    if not isinstance(reading, RemindOnce | RemindRecurring | StartTimer):
+        return reading
+    befores: list[tuple[int, Before]] = pieces.of(Before)
+    nags: list[tuple[int, Nag]] = pieces.of(Nag)
+    if nags:
+        pieces.use(nags[:1])
+        reading = replace(reading, nag=nags[0][1])
+    if befores and not isinstance(reading, StartTimer):
+        # 30分前にも, 1日前と1時間前に: one reminder with several alerts, largest first.
+        pieces.use(befores)
+        alerts = tuple(sorted({before.seconds for _, before in befores}, reverse=True))
+        reading = replace(reading, alerts=alerts)
+    return reading
+
+
+def _reading(pieces: Pieces, now: datetime, max_ahead: timedelta) -> Intent | None:
     past: list[tuple[int, Past]] = pieces.of(Past)
     if past and (_past_owns_the_time(pieces, past) or not _time_beside(pieces, past)):
         # 昨日の6時, 先週の金曜, 3日前: the time words belong to the past, not to a reminder.

@@ -23,7 +23,7 @@ _TRAILING = re.compile(
     r"|(?:を|に)?(?:教えて|知らせて|起こして)(?:ください|下さい|ね|ほしい|欲しい)?"
     r"|(?:を|で)?お願い(?:します|いたします|致します|ね)?|よろしく(?:お願いします)?"
     r"|してね|です|だよ|までに|まで|から|には|(?<=\S\S)(?:に|は|を|で|と|の|ね|よ)|ごろ|頃|ぐらい|くらい"
-    r"|\bplease\b|\bthanks?\b|\bpls\b|\bat\b|\bon\b|\bin\b)+$",
+    r"|\b(?:please\s+)?remind\s+me\b|\bplease\b|\bthanks?\b|\bpls\b|\bat\b|\bon\b|\bin\b)+$",
     re.IGNORECASE,
 )
 _ONLY_JOINERS = re.compile(r"^(?:[\s、,。.:~〜]|から|まで|には|に|の|で|は|と|at|in|on|by)*$", re.I)

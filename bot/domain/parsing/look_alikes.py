@@ -1,6 +1,6 @@
 """What looks like time and is not (毎日新聞, 十分な, 一時的, 朝食, 3日目, 1日中, 3回に1回,
 元旦マラソン, 090-1234-5678, 1,980円, v2.3.1), what speaks of the past (昨日, 先週, 3日前,
-5 days ago), and alerts before an event (30分前に).
+5 days ago).
 
 A look-alike claims its span with the highest priority, so no time form reads inside it; its
 text stays in the label. The negative corpus in tests/unit/test_parsing_table.py holds them.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from bot.domain.parsing.fragments import Before, NotTime, Past
+from bot.domain.parsing.fragments import NotTime, Past
 from bot.domain.parsing.registry import NOT_TIME, Entry
 
 _MEALS_AND_WORDS = (
@@ -39,29 +39,12 @@ _NOT_TIME = (
 _UNITS_AGO = r"(?:分|時間|日|週間|週|か月|ヶ月|ケ月|カ月|年)"
 _PAST = (
     r"一昨日|おととい|昨日|きのう|昨夜|昨晩|先週|先月|去年|昨年|一昨年|おととし|先日"
-    rf"|(?<![\d.])\d+\s*{_UNITS_AGO}\s*前(?!\s*に|\s*から|\s*まで)"
+    rf"|(?<![\d.])\d+\s*{_UNITS_AGO}\s*前(?!\s*(?:に|から|まで|と|も|、|・))"
     r"|\byesterday\b|\blast\s+(?:night|week|month|year|monday|tuesday|wednesday|thursday"
     r"|friday|saturday|sunday)\b(?!\s+of)|\b\d+\s*(?:minutes?|mins?|hours?|hrs?|days?|weeks?|months?"
     r"|years?)\s+ago\b|\ban?\s+(?:hour|minute|day|week|month|year)\s+ago\b"
 )
-_BEFORE = re.compile(
-    r"(?<![\d.時])(?P<n>\d+)\s*(?P<unit>分|時間|日)\s*前\s*(?=に|から|まで|にも|\s|$)"
-    r"|(?P<n_en>\d+)\s*(?P<unit_en>minutes?|mins?|hours?|hrs?|days?)\s+before\b",
-    re.IGNORECASE,
-)
-_SECONDS_PER = {"分": 60, "時間": 3600, "日": 86400}
-
-
-def _before(match: re.Match[str]) -> Before:
-    if match["n"]:
-        return Before(int(match["n"][:6]) * _SECONDS_PER[match["unit"]])
-    unit = match["unit_en"].lower()
-    per = 86400 if unit.startswith("d") else 3600 if unit.startswith("h") else 60
-    return Before(int(match["n_en"][:6]) * per)
-
-
 ENTRIES = (
     Entry("not_time", re.compile(_NOT_TIME, re.I), lambda match: NotTime(), NOT_TIME),
     Entry("past", re.compile(_PAST, re.I), lambda match: Past()),
-    Entry("before", _BEFORE, _before),
 )
