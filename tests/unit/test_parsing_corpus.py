@@ -43,13 +43,19 @@ CORPUS_REFERENCES: dict[str, tuple[str, str]] = {
     "DUCK": ("2013-02-12T04:30", TOKYO),  # Duckling's testContext: Tuesday 04:30
     "CHRONO": ("2012-08-10T12:00", TOKYO),  # Friday noon
     "CHRONO_0": ("2012-08-10T00:00", TOKYO),  # Friday midnight
+    "CHRONO_JAN": ("2012-01-10T00:00", TOKYO),  # Tuesday
     "CHRONO_2016": ("2016-09-02T00:00", TOKYO),  # Friday
+    "CHRONO_2019": ("2019-08-10T00:00", TOKYO),  # Saturday
     "CHRONO_2025": ("2025-02-10T00:00", TOKYO),  # Monday
     "CHRONO_2025_12": ("2025-12-10T12:00", TOKYO),  # Wednesday
     "TIMEX": ("2021-07-18T00:00", TOKYO),  # ja-timex's reference: Sunday
     "RT_2016": ("2016-11-07T00:00", TOKYO),  # Recognizers-Text: Monday
+    "RT_2016_PM": ("2016-11-07T14:07", TOKYO),
     "RT_2017": ("2017-03-22T00:00", TOKYO),  # Wednesday
-    "RT_2018": ("2018-03-22T00:00", TOKYO),  # Thursday
+    "RT_SET": ("2017-09-27T12:25", TOKYO),  # Wednesday
+    "RT_2017_11": ("2017-11-23T19:00", TOKYO),  # Thursday
+    "RT_2018_03": ("2018-03-20T10:45", TOKYO),  # Tuesday
+    "RT_2018_09": ("2018-09-18T18:00", TOKYO),  # Tuesday
 }
 
 REMINDER_KINDS = frozenset({"timer", "once", "recurring"})
@@ -81,10 +87,8 @@ def load(name: str) -> list[Row]:
         if len(cells) != 5:
             raise ValueError(f"{name}:{number}: expected 5 cells, got {len(cells)}: {line!r}")
         reference, text, kind, value, label = cells
-        rows.append(
-            Row(name, number, reference, text, kind, value,
-                None if label == "" else ("" if label == '""' else label))  # fmt: skip
-        )
+        checked_label = None if label == "" else ("" if label == '""' else label)
+        rows.append(Row(name, number, reference, text, kind, value, checked_label))
     return rows
 
 
@@ -124,9 +128,9 @@ def verdict(row: Row, intent: Intent) -> str | None:
         if row.label is not None and getattr(intent, "label", "") != row.label:
             return f"label {getattr(intent, 'label', '')!r}, expected {row.label!r}"
         return None
-    if row.value and isinstance(intent, OutOfRange | UnreadableIntent):
-        if intent.reason != row.value:
-            return f"reason {intent.reason}, expected {row.value}"
+    reason = intent.reason if isinstance(intent, OutOfRange | UnreadableIntent) else None
+    if row.value and reason is not None and reason != row.value:
+        return f"reason {reason}, expected {row.value}"
     return None
 
 
