@@ -38,8 +38,9 @@ Measured 2026-12-06 on the 2-CPU host shared with other sessions, parser of comm
 
 Before the rewrite, 96 of natural.txt's 349 rows are stored at a wrong moment or where the
 bot should have asked (e.g. 来月の第2月曜日 → tomorrow, 7時15分前 → 19:15) and 45 of 127
-look-alikes become reminders. The peers find no datetime in most rows (ja-timex has no English) and when they do,
-the first one found is rarely the reminder's moment (a date alone comes back at 00:00).
+look-alikes become reminders. The peers find no datetime in most rows (ja-timex reads no
+English) and when they do, the first one found is rarely the reminder's moment (a date alone
+comes back at 00:00, 明日の朝7時 as "a day from now").
 """
 
 from __future__ import annotations
