@@ -23,21 +23,23 @@ Measured 2026-12-06 on the 2-CPU host shared with other sessions, parser of comm
     reader       set        rows  right strict silently wrong false pos missed   µs p50   µs p99
     --------------------------------------------------------------------------------------------
     this parser  table       273    273    273              0         0      0
-    this parser  natural     349    196    149             96         0     57
-    this parser  negative    127     82     71              0        45      0
-    this parser  all         749    551    493             96        45     57       24       77
+    this parser  natural     348    196    149             96         0     56
+    this parser  negative    130     84     73              0        46      0
+    this parser  all         751    553    495             96        46     56       24      101
     ja_timex     table       273     77      –             57         0    139
-    ja_timex     natural     349     46      –            103         0    200
-    ja_timex     negative    127    116      –              0        11      0
-    ja_timex     all         749    239      –            160        11    339      182      392
+    ja_timex     natural     348     46      –            102         0    200
+    ja_timex     negative    130    119      –              0        11      0
+    ja_timex     all         751    242      –            159        11    339      187     4359
     dateparser   table       273    115      –            109         0     49
-    dateparser   natural     349     99      –            169         0     81
-    dateparser   negative    127     84      –              0        43      0
-    dateparser   all         749    298      –            278        43    130      681     2541
-    bench.parser cases (6880 calls): read_message p50 0.026 ms  p99 0.348 ms
+    dateparser   natural     348     99      –            169         0     80
+    dateparser   negative    130     86      –              0        44      0
+    dateparser   all         751    300      –            278        44    129      719     9245
+    bench.parser cases (6880 calls): read_message p50 0.025 ms  p99 0.441 ms
+    (p99 follows the shared host's load: a quieter run gave 77 / 392 / 2541 µs, the slowest
+    run 255 / 4431 / 10248 µs for this parser / ja-timex / dateparser.)
 
-Before the rewrite, 96 of natural.txt's 349 rows are stored at a wrong moment or where the
-bot should have asked (e.g. 来月の第2月曜日 → tomorrow, 7時15分前 → 19:15) and 45 of 127
+Before the rewrite, 96 of natural.txt's 348 rows are stored at a wrong moment or where the
+bot should have asked (e.g. 来月の第2月曜日 → tomorrow, 7時15分前 → 19:15) and 46 of 130
 look-alikes become reminders. The peers find no datetime in most rows (ja-timex reads no
 English) and when they do, the first one found is rarely the reminder's moment (a date alone
 comes back at 00:00, 明日の朝7時 as "a day from now").
