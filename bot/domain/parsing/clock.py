@@ -46,18 +46,21 @@ PERIOD_JA = "午前|午後|夕方|深夜|朝|昼|夕|夜|晩"
 # Words around a time that say "about" or "exactly": read as the time itself.
 HEDGE_BEFORE = r"(?:(?:ちょうど|きっかり|かっきり|ぴったり)\s*)?"
 HEDGE_AFTER = r"(?:\s*(?:ごろ|頃|ぐらい|くらい|ちょうど|きっかり|かっきり|ぴったり|前後))?"
+# 夜の午後8時: a period word before 午前/午後 says the same thing again.
 _PREFIX = (
+    r"(?:(?:夜|朝|夕方|昼|晩)\s*の?\s*(?=午))?"
     rf"(?:(?:(?<![毎今明昨])(?P<period>{PERIOD_JA})|(?<![a-z])(?P<pre>[ap])\.?m\.?)\s*の?\s*)?"
 )
 _AMPM = r"(?P<ampm>[ap])\.?m\.?(?![a-z])"
 _JA_CLOCK = (
     rf"{HEDGE_BEFORE}{_PREFIX}(?<![\d.:])(?P<h>\d+)\s*時(?!間)"
-    r"(?:\s*(?:(?P<half>半)|(?P<m>\d+)\s*分(?!間)(?P<before>\s*前)?"
+    r"(?:\s*(?:(?P<half>半)|(?P<m>\d+)\s*分(?!間)(?:\s*(?P<sec>\d+)\s*秒)?(?P<before>\s*前)?"
     r"|(?P<m2>\d{1,2})(?![\d分秒日月年回週:]|\s*分)))?"
     rf"{HEDGE_AFTER}"
 )
 _COLON_CLOCK = (
-    rf"(?:\bat\s*)?{HEDGE_BEFORE}{_PREFIX}(?<![\d.:/])(?P<h>\d{{1,2}}):(?P<m>\d{{2}})(?![\d:])"
+    rf"(?:\bat\s*|(?<=\d)T)?{HEDGE_BEFORE}{_PREFIX}(?<![\d.:/])(?P<h>\d{{1,2}}):(?P<m>\d{{2}})"
+    r"(?::(?P<sec>\d{2}))?(?![\d:])"
     rf"(?:\s*{_AMPM})?{HEDGE_AFTER}"
 )
 _SIMPLE_CLOCK = r"\d{1,2}(?::\d{2}|\s*時(?:\s*\d{1,2}\s*分|半)?)"
@@ -103,10 +106,11 @@ def _clock(match: re.Match[str]) -> ClockTime:
     minute_text = groups.get("m") or groups.get("m2")
     minute = 30 if groups.get("half") else int(minute_text[:3]) if minute_text else 0
     hour = int(hour_text)
-    if groups.get("before") and 0 < minute < 60:
+    second = int(groups["sec"][:3]) if groups.get("sec") else 0
+    if groups.get("before") and 0 < minute < 60 and not second:
         # 7時15分前: fifteen minutes before seven, 6:45.
         hour, minute = (hour - 1) % 24, 60 - minute
-    return ClockTime(hour, minute, _period(match))
+    return ClockTime(hour, minute, _period(match), second)
 
 
 def _noon(match: re.Match[str]) -> ClockTime:

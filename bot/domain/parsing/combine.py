@@ -8,10 +8,11 @@ asks (`AskWhich`), offering the reading it has, rather than store a guess.
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from typing import TypeVar, cast
 
 from bot.domain.intents import (
@@ -55,7 +56,7 @@ from bot.domain.recurrence import Recurrence, between, localize
 T = TypeVar("T")
 _PAST_TENSE = re.compile(r"(?:った|かった|でした|ました|だった|ませんでした)[\s!?。.ね よ]*$")
 _JOINED = re.compile(r"\s*の?\s*")
-_SUBJECT = re.compile(r"\s*(?:は|って|が|も)(?!\s*\d)")
+_SUBJECT = re.compile(r"\s*(?:は|って|が|も)(?!\s*\d)\s*\S")
 _DAYS = (RelativeDay, WeekdayDay, DateDay, MonthDay, NthWeekday)
 
 
@@ -132,9 +133,10 @@ def _reading(pieces: Pieces, now: datetime, max_ahead: timedelta) -> Intent | No
     if offsets:
         index, offset = offsets[0]
         pieces.use(offsets[:1])
+        whole_days = offset.days or _days_in_months(now, offset.months)
         if not clocks and not periods and offset.period is None:
-            return timer_for_days(offset.days, now, max_ahead)
-        days = [(index, RelativeDay(offset.days, offset.period)), *days]
+            return timer_for_days(whole_days, now, max_ahead)
+        days = [(index, RelativeDay(whole_days, offset.period)), *days]
     if days or clocks or pieces.of(BracketWeekday) or periods:
         return _moment(pieces, days, now, max_ahead)
     durations: list[tuple[int, Duration]] = pieces.of(Duration)
@@ -301,6 +303,18 @@ def _timer(duration: Duration, now: datetime, max_ahead: timedelta) -> Intent:
     if seconds > max_ahead.total_seconds():
         return OutOfRange("too_far")
     return StartTimer(seconds, "")
+
+
+def _days_in_months(now: datetime, months: int) -> int:
+    """The days from today to the same day `months` later (the month's last day if shorter):
+    2ヶ月後 keeps the clock time like N日後."""
+    if months > 1200:
+        return 10**6
+    today = now.date()
+    index = today.year * 12 + today.month - 1 + months
+    year, month = index // 12, index % 12 + 1
+    day = min(today.day, calendar.monthrange(year, month)[1])
+    return (date(year, month, day) - today).days
 
 
 def timer_for_days(days: int, now: datetime, max_ahead: timedelta) -> Intent:

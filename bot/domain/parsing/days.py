@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from bot.domain.parsing.clock import PERIOD_WORDS
+from bot.domain.parsing.compounds import COMPOUNDS
 from bot.domain.parsing.fragments import (
     BracketWeekday,
     DateDay,
@@ -57,12 +58,12 @@ EN_MONTHS = {
 EN_MONTH = "|".join(sorted(EN_MONTHS, key=len, reverse=True))
 EN_WEEKDAY = "|".join([*EN_WEEKDAYS, *sorted(_EN_ABBREVIATIONS, key=len, reverse=True)])
 # Where a Japanese day word may end: so きょうだい or あすなろ are not days.
-KANA_END = r"(?=$|[\s\d、,。!?]|の|は|に|から|まで|も|で|朝|昼|夕|夜|晩|午)"
+KANA_END = r"(?=$|[\s\d、,。!?一-龥]|の|は|に|から|まで|も|で)"
 # A period word right after the day (明日の朝, 月曜 夜), only when a time, a particle or the
 # end follows — so 明日 朝ごはん keeps 朝ごはん as the label.
 PERIOD_AFTER = (
-    r"(?:\s*の?\s*(?P<period>午前|午後|朝|昼|夕方|夜|晩)"
-    r"(?=[\s、,。!?]|$|に|の|は|から|まで|頃|ごろ|ぐらい|くらい)(?!\s*\d)"
+    rf"(?:\s*の?\s*(?!{COMPOUNDS})(?P<period>午前|午後|朝|昼|夕方|夜|晩)"
+    r"(?=[\s、,。!?一-龥]|$|に|の|は|から|まで|頃|ごろ|ぐらい|くらい)(?!\s*\d)"
     r"|\s+(?:in\s+the\s+)?(?P<en_period>morning|noon|afternoon|evening|night)\b)?"
 )
 _RELATIVE_DAYS = {
@@ -96,7 +97,8 @@ _WEEKS = {None: None, "今度": None, "次": None, "今週": 0, "来週": 1, "�
 _MONTHS_AHEAD = {"今月": 0, "来月": 1, "再来月": 2}
 _ERAS = {"令和": 2018, "r": 2018, "平成": 1988, "h": 1988, "昭和": 1925, "s": 1925}
 _JA_WEEKDAY = (
-    rf"(?:(?P<wd>[{WEEKDAY_KANJI}])曜日?|(?P<kana>{'|'.join(_KANA_WEEKDAYS)})ようび?{KANA_END})"
+    rf"(?:(?P<wd>[{WEEKDAY_KANJI}])曜日?|(?P<kana>{'|'.join(_KANA_WEEKDAYS)})ようび{KANA_END}"
+    rf"|(?P<kana_short>げつ|すい|もく|きん|にち)よう{KANA_END})"
 )
 
 
@@ -114,7 +116,7 @@ def _small(text: str | None) -> int | None:
 def _weekday_ja(match: re.Match[str]) -> int:
     if match["wd"]:
         return WEEKDAY_KANJI.index(match["wd"])
-    return _KANA_WEEKDAYS.index(match["kana"])
+    return _KANA_WEEKDAYS.index(match["kana"] or match["kana_short"])
 
 
 def _weekday_en(word: str) -> int:
@@ -216,7 +218,8 @@ ENTRIES = (
     Entry(
         "date_numeric",
         re.compile(
-            rf"(?:(?<![\d/.\-a-z])(?P<era>[rhs])\s*(?P<y>\d{{1,2}})|(?<![\d/.\-])(?P<y2>\d{{4}}))"
+            rf"(?:(?<![\d/.\-a-z])(?P<era>[rhs]|令和|平成|昭和)\s*(?P<y>\d{{1,2}}|元)"
+            rf"|(?<![\d/.\-])(?P<y2>\d{{4}}))"
             rf"[/.\-](?P<m>\d{{1,2}})[/.\-](?P<d>\d{{1,2}})(?![\d/.]){PERIOD_AFTER}",
             re.I,
         ),
@@ -225,7 +228,7 @@ ENTRIES = (
     Entry(
         "date_md",
         re.compile(
-            r"(?:(?P<next_year>来年)|(?P<this_year>今年))?\s*の?\s*"
+            r"(?:(?P<next_year>来年)|(?P<this_year>今年|本年))?\s*の?\s*"
             rf"(?<![\d.])(?P<m>\d+)\s*月\s*の?\s*(?P<d>\d+)\s*日(?!\s*[後間中目]){PERIOD_AFTER}"
         ),
         _date,

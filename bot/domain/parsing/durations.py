@@ -28,7 +28,7 @@ _DURATION = re.compile(
     rf"(?:\bin\s*|あと\s*|今から\s*)?(?P<sign>-\s*)?(?<![\d.])(?=\d)"
     rf"(?:(?P<h>{_NUMBER})\s*{_HOURS}(?P<h_half>半)?)?{_AND}"
     rf"(?:(?P<m>{_NUMBER})\s*{_MINUTES}(?P<m_half>半)?)?{_AND}"
-    rf"(?:(?P<s>{_NUMBER})\s*{_SECONDS})?"
+    rf"(?:(?P<s>{_NUMBER})\s*{_SECONDS})?(?!\s*前)"
     rf"{_AFTER}?",
     re.IGNORECASE,
 )
@@ -38,9 +38,10 @@ _BARE_SECONDS = re.compile(
     re.IGNORECASE,
 )
 _DAY_OFFSET = re.compile(
-    rf"(?<![\d.])(?P<n>\d+)\s*(?P<unit>日|週間|週)\s*(?:後|経ったら){PERIOD_AFTER}"
-    r"|\bin\s+(?P<en_n>\d+)\s*(?P<en_unit>days?|weeks?)\b"
-    r"|(?<![\d.])(?P<later_n>\d+)\s*(?P<later_unit>days?|weeks?)\s+(?:later|from\s+now)\b",
+    rf"(?<![\d.])(?P<n>\d+)\s*(?P<unit>日|週間|週|ヶ月|か月|カ月|ケ月|箇月)\s*(?:後|経ったら|たったら|経過後)"
+    rf"{PERIOD_AFTER}"
+    r"|\bin\s+(?P<en_n>\d+)\s*(?P<en_unit>days?|weeks?|months?)\b"
+    r"|(?<![\d.])(?P<later_n>\d+)\s*(?P<later_unit>days?|weeks?|months?)\s+(?:later|from\s+now)\b",
     re.IGNORECASE,
 )
 
@@ -78,8 +79,11 @@ def _day_offset(match: re.Match[str]) -> DayOffset:
     unit: str = (match["unit"] or match["en_unit"] or match["later_unit"]).lower()
     if len(number) > MAX_DIGITS:
         return DayOffset(int("9" * MAX_DIGITS))
+    period = period_of(match) if match["n"] else None
+    if "月" in unit or unit.startswith("month"):
+        return DayOffset(0, period, months=int(number))
     days_per_unit = 1 if unit.startswith(("日", "day")) else 7
-    return DayOffset(int(number) * days_per_unit, period_of(match) if match["n"] else None)
+    return DayOffset(int(number) * days_per_unit, period)
 
 
 def _days_and_hours(match: re.Match[str]) -> Duration:

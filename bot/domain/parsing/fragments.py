@@ -16,10 +16,11 @@ class ClockTime:
     hour: int
     minute: int
     period: str | None = None
+    second: int = 0
 
     @property
     def valid(self) -> bool:
-        return 0 <= self.hour <= 23 and 0 <= self.minute <= 59
+        return 0 <= self.hour <= 23 and 0 <= self.minute <= 59 and 0 <= self.second <= 59
 
     @property
     def bare(self) -> bool:
@@ -116,6 +117,7 @@ class DayOffset:
 
     days: int
     period: str | None = None
+    months: int = 0
 
 
 @dataclass(frozen=True, slots=True)

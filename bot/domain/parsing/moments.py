@@ -48,10 +48,19 @@ def time_of_day(clock: ClockTime | None, period: str | None) -> tuple[int, int, 
     return DEFAULT_HOUR, 0, 0
 
 
-def _sooner_ahead(day: date, hours: list[int], minute: int, now: datetime) -> datetime | None:
+def _on(day: date, hour: int, minute: int, second: int, tz: tzinfo) -> datetime:
+    # Hour 24 is the midnight that ends `day` (12時 read as the coming midnight).
+    if hour == 24:
+        day, hour = day + timedelta(days=1), 0
+    return localize(datetime.combine(day, time(hour, minute, second)), tz)
+
+
+def _sooner_ahead(
+    day: date, hours: list[int], minute: int, now: datetime, second: int = 0
+) -> datetime | None:
     tz = _zone(now)
     for hour in hours:
-        moment = localize(datetime.combine(day, time(hour, minute)), tz)
+        moment = _on(day, hour, minute, second, tz)
         if is_after(moment, now):
             return moment
     return None
@@ -64,7 +73,7 @@ def _zone(now: datetime) -> tzinfo:
 
 def _bare_hours(clock: ClockTime) -> list[int]:
     # A bare hour is H or H+12, whichever comes first: 12時 is noon or midnight (0:00).
-    return [12, 0] if clock.hour == 12 else [clock.hour, clock.hour + 12]
+    return [12, 24] if clock.hour == 12 else [clock.hour, clock.hour + 12]
 
 
 def resolve_clock_only(clock: ClockTime, now: datetime) -> datetime | Problem:
@@ -77,9 +86,9 @@ def resolve_clock_only(clock: ClockTime, now: datetime) -> datetime | Problem:
     tz = _zone(now)
     ahead = [
         moment
-        for on in (today, today + timedelta(days=1), today + timedelta(days=2))
+        for on in (today, today + timedelta(days=1))
         for hour in hours
-        if is_after(moment := localize(datetime.combine(on, time(hour, minute)), tz), now)
+        if is_after(moment := _on(on, hour, minute, clock.second, tz), now)
     ]
     return min(ahead, key=lambda moment: between(now, moment)) if ahead else OutOfRange("past")
 
@@ -94,11 +103,14 @@ def resolve_day(day: Day, clock: ClockTime | None, now: datetime) -> datetime | 
     tz = _zone(now)
 
     def at(on: date) -> datetime:
-        return localize(datetime.combine(on + timedelta(days=shift), time(hour, minute)), tz)
+        second = clock.second if clock is not None else 0
+        return localize(
+            datetime.combine(on + timedelta(days=shift), time(hour, minute, second)), tz
+        )
 
     if isinstance(day, RelativeDay):
         if day.days == 0 and clock is not None and clock.bare and period is None:
-            moment = _sooner_ahead(today, _bare_hours(clock), minute, now)
+            moment = _sooner_ahead(today, _bare_hours(clock), minute, now, clock.second)
             return moment if moment is not None else OutOfRange("past")
         if day.days > 36600:
             return OutOfRange("too_far")
