@@ -15,7 +15,7 @@ from typing import Protocol, cast
 
 # name → module path. Add a line here to add a command.
 SUBCOMMANDS: dict[str, str] = {
-    "parse": "bot.cli_parse",
+    "parse": "bot.entrypoints.commands.parse",
     "broadcast": "bot.cli_broadcast",
     "jobs": "bot.cli_jobs",
     "richmenu": "bot.cli_richmenu",
