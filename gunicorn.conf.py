@@ -3,7 +3,7 @@ through the bot's one declaration of each setting (bot/settings.py)."""
 
 import os
 
-from bot.entrypoints.web import WEB_REDIS_BUDGET
+from bot.adapters.redis.connection import WEB_TOTAL
 from bot.settings import read_one
 
 bind = f"0.0.0.0:{read_one('PORT')}"
@@ -32,8 +32,8 @@ bind = f"0.0.0.0:{read_one('PORT')}"
 workers = int(read_one("WEB_CONCURRENCY"))  # the PaaS sets it (2 on basic)
 worker_class = "gthread"
 threads = int(read_one("GUNICORN_THREADS"))
-# Redis: WEB_REDIS_BUDGET connections for all web workers together (bot/entrypoints/web.py).
-os.environ.setdefault("WEB_REDIS_CONNECTIONS", str(max(1, WEB_REDIS_BUDGET // max(1, workers))))
+# Redis: WEB_TOTAL connections for all web workers together (bot/adapters/redis/connection.py).
+os.environ.setdefault("WEB_REDIS_CONNECTIONS", str(max(1, WEB_TOTAL // max(1, workers))))
 timeout = 25  # under the router's 30 s
 graceful_timeout = 20  # SIGTERM → 30 s → SIGKILL on the PaaS
 keepalive = 5

@@ -43,11 +43,12 @@ from bot.adapters.line_push import AsyncLinePusher
 from bot.adapters.redis import keys
 from bot.adapters.redis.connection import async_client
 from bot.adapters.redis.delivery_store import DeliveryStore
-from bot.bootstrap import once
+from bot.bootstrap import build_web_services
 from bot.domain.postbacks import CardAction, on_card
 from bot.domain.reminders import new_reminder_id
 from bot.entrypoints.timer_worker import TimerWorker
-from bot.entrypoints.web import build_services, create_app, shutdown
+from bot.entrypoints.web import create_app, shutdown
+from bot.lazy import once
 from bot.settings import Settings
 from linesim import ids
 from localdev.harness import now_ms
@@ -190,7 +191,7 @@ def drive(
     handler = LogCount(logging.WARNING)
     handler.logs = counts.logs
     logging.getLogger().addHandler(handler)
-    services = once(lambda: build_services(settings))
+    services = once(lambda: build_web_services(settings))
     web = create_app(settings, services).test_client()
     peak, started = used(client), time.perf_counter()
     for n, (name, chat, step) in enumerate(interactions(count, users, random.Random(seed)), 1):

@@ -1,8 +1,8 @@
 """`python -m bot <command> ...`: the operator commands that need no running bot.
 
-A command is a module with `HELP`, `add_arguments(parser)` and `run(args) -> int`; register
-it in SUBCOMMANDS by name. Modules are imported only when their command runs, so one
-command's imports (or settings) never burden another.
+A command is a module of bot/entrypoints/commands/ with `HELP`, `add_arguments(parser)` and
+`run(args) -> int`; register it in SUBCOMMANDS by name. Modules are imported only when their
+command runs, so one command's imports (or settings) never burden another.
 """
 
 from __future__ import annotations
@@ -15,15 +15,15 @@ from typing import Protocol, cast
 
 # name → module path. Add a line here to add a command.
 SUBCOMMANDS: dict[str, str] = {
-    "parse": "bot.cli_parse",
-    "broadcast": "bot.cli_broadcast",
-    "jobs": "bot.cli_jobs",
-    "richmenu": "bot.cli_richmenu",
-    "status": "bot.cli_status",
-    "dead-letters": "bot.cli_ops",
-    "requeue-dead": "bot.cli_ops",
-    "export": "bot.cli_export",
-    "import": "bot.cli_export",
+    "parse": "bot.entrypoints.commands.parse",
+    "broadcast": "bot.entrypoints.commands.broadcast",
+    "jobs": "bot.entrypoints.commands.jobs",
+    "richmenu": "bot.entrypoints.commands.richmenu",
+    "status": "bot.entrypoints.commands.status",
+    "dead-letters": "bot.entrypoints.commands.ops",
+    "requeue-dead": "bot.entrypoints.commands.ops",
+    "export": "bot.entrypoints.commands.export",
+    "import": "bot.entrypoints.commands.export",
 }
 
 

@@ -13,18 +13,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-import threading
-from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from bot.settings import Settings, SettingsError, read_one
 
 if TYPE_CHECKING:
     import redis
+    from flask import Flask
 
     from bot.entrypoints.web import WebServices
-
-T = TypeVar("T")
 
 
 def configure_logging(level: str = "INFO") -> None:
@@ -92,23 +89,23 @@ def build_web_services(settings: Settings) -> WebServices:
     """The web process: one Redis pool (its share of the plan's connections), the reply
     sender, and the event handlers' ports."""
     from bot.adapters.job_queue import JobQueue
-    from bot.adapters.redis.connection import sync_client
+    from bot.adapters.redis.connection import WEB_PER_PROCESS, sync_client
     from bot.adapters.redis.followers import Followers
     from bot.adapters.redis.iteration_jobs import IterationStore
     from bot.adapters.redis.reminder_store import ReminderStore
     from bot.adapters.reply_handoff import rq_handoff
-    from bot.adapters.reply_sender import ReplySender
+    from bot.adapters.reply_sender import REPLY_TIMEOUT_S, ReplySender
     from bot.entrypoints import web
     from bot.service.broadcast import Broadcasts
     from bot.service.heavy_commands import HeavyWork
     from bot.service.webhook_events import EventContext
 
-    per_process = settings.web_redis_connections or web.REDIS_CONNECTIONS
+    per_process = settings.web_redis_connections or WEB_PER_PROCESS
     client = sync_client(settings.redis_url, max_connections=per_process)
     sender = ReplySender(
         settings.line_api_base_url,
         settings.channel_access_token,
-        timeout_s=web.REPLY_TIMEOUT_S,
+        timeout_s=REPLY_TIMEOUT_S,
         handoff=rq_handoff(client),
     )
     web.register_sender(sender)
@@ -149,24 +146,15 @@ def run_timer_worker() -> int:
     return 0
 
 
+def build_web_app(settings: Settings) -> Flask:
+    """The Flask app, its services built on first use in each process (after the fork)."""
+    from bot.entrypoints.web import create_app
+    from bot.lazy import once
+
+    return create_app(settings, once(lambda: build_web_services(settings)))
+
+
 def build_web_app_from_env() -> object:
     settings = load_settings_or_exit()
     configure_logging(settings.log_level)
-    from bot.entrypoints.web import create_app
-
-    return create_app(settings)
-
-
-def once(factory: Callable[[], T]) -> Callable[[], T]:
-    """Build lazily, once per process (after gunicorn or RQ has forked)."""
-    made: list[T] = []
-    lock = threading.Lock()  # gunicorn's gthread workers serve requests on several threads
-
-    def get() -> T:
-        if not made:
-            with lock:
-                if not made:
-                    made.append(factory())
-        return made[0]
-
-    return get
+    return build_web_app(settings)

@@ -1,16 +1,23 @@
 """Draws the rich menu image with Pillow: one panel per area, an icon and a Japanese label.
 
-Needs a CJK font (Noto Sans CJK): without one Pillow would draw empty boxes for every kana and
-kanji, so `find_fonts` refuses instead. Drawn at twice the size and scaled down, which gives the
-shapes smooth edges; the output is deterministic for one Pillow and one font file.
+The labels need a CJK font: Noto Sans CJK JP, first the copy requirements.txt installs (the
+`noto-cjk-sans-jp-*` wheels, so every machine draws the same image), else a system one
+(`fonts-noto-cjk`, found with fc-match or at its usual paths). `find_fonts` raises
+FontMissingError when there is none; `NO_CJK_FONT` then draws the panels' icons alone with
+Pillow's default font, which has no kana or kanji and would draw empty boxes for the labels.
+`RICHMENU_NO_CJK_FONT=1` makes the lookup find nothing, as on such a machine (for tests).
+Drawn at twice the size and scaled down, which gives the shapes smooth edges; the output is
+deterministic for one Pillow and one font file.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import io
+import os
 import shutil
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +28,12 @@ from bot.domain.rich_menu_layout import HEIGHT, PANELS, WIDTH, Panel
 MAX_BYTES = 1024 * 1024  # LINE's limit for a rich menu image
 SCALE = 2
 FONT_PACKAGE = "fonts-noto-cjk"
+HIDE_FONTS_ENV = "RICHMENU_NO_CJK_FONT"
+# weight → (the wheel's package, its font file); both wheels are in requirements.txt
+_WHEELS = {
+    "bold": ("noto_cjk_sans_jp_bold", "NotoSansCJKjp-Bold.otf"),
+    "regular": ("noto_cjk_sans_jp_regular", "NotoSansCJKjp-Regular.otf"),
+}
 _FC_PATTERNS = {"bold": "Noto Sans CJK JP:style=Bold", "regular": "Noto Sans CJK JP:style=Regular"}
 _KNOWN_PATHS = {
     "bold": (
@@ -61,8 +74,17 @@ class FontFile:
 
 @dataclass(frozen=True, slots=True)
 class Fonts:
-    bold: FontFile
-    regular: FontFile
+    """The two weights; None is Pillow's default font (no kana or kanji: labels left out)."""
+
+    bold: FontFile | None
+    regular: FontFile | None
+
+    @property
+    def cjk(self) -> bool:
+        return self.bold is not None and self.regular is not None
+
+
+NO_CJK_FONT = Fonts(None, None)
 
 
 def _is_cjk(font: FontFile) -> bool:
@@ -94,14 +116,35 @@ def _fc_match(pattern: str) -> FontFile | None:
     return FontFile(path, int(index) if index.isdigit() else 0)
 
 
+def _wheel(weight: str) -> FontFile | None:
+    """The font file of the wheel requirements.txt installs, found without importing it."""
+    package, filename = _WHEELS[weight]
+    spec = importlib.util.find_spec(package)
+    folders = spec.submodule_search_locations if spec is not None else None
+    for folder in folders or ():
+        path = Path(folder) / filename
+        if path.is_file():
+            return FontFile(str(path))
+    return None
+
+
+def _candidates(weight: str) -> Iterator[FontFile | None]:
+    """In order of preference, each looked for only if the ones before were not fit."""
+    yield _wheel(weight)
+    yield _fc_match(_FC_PATTERNS[weight])
+    yield from (FontFile(p) for p in _KNOWN_PATHS[weight] if Path(p).is_file())
+
+
 def _find(weight: str) -> FontFile | None:
-    candidates = [_fc_match(_FC_PATTERNS[weight])]
-    candidates += [FontFile(p) for p in _KNOWN_PATHS[weight] if Path(p).is_file()]
-    return next((c for c in candidates if c is not None and _is_cjk(c)), None)
+    if os.environ.get(HIDE_FONTS_ENV, "").strip() not in ("", "0"):
+        return None
+    return next((c for c in _candidates(weight) if c is not None and _is_cjk(c)), None)
 
 
 def find_fonts(override: str | None = None) -> Fonts:
-    """Noto Sans CJK bold and regular (one for both if only one is there), or FontMissingError."""
+    """Noto Sans CJK bold and regular (one for both if only one is there), or FontMissingError.
+
+    `override` (a font file) is taken as it is, or refused if it is not a CJK font."""
     if override is not None:
         given = FontFile(override)
         if not _is_cjk(given):
@@ -111,14 +154,22 @@ def find_fonts(override: str | None = None) -> Fonts:
     found = bold or regular
     if found is None:
         raise FontMissingError(
-            f"no CJK font found (Noto Sans CJK): install the {FONT_PACKAGE} package "
-            f"(apt-get install {FONT_PACKAGE}) or pass --font PATH"
+            "no CJK font found (Noto Sans CJK): pip install -r requirements.txt brings it "
+            f"(noto-cjk-sans-jp-bold, -regular); or install the {FONT_PACKAGE} package "
+            f"(apt-get install {FONT_PACKAGE}), or pass --font PATH"
         )
     return Fonts(bold or found, regular or found)
 
 
-def _font(font: FontFile, size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(font.path, size * SCALE, index=font.index)
+def _sized(font: FontFile | None, pixels: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    if font is None:
+        return ImageFont.load_default(pixels)
+    return ImageFont.truetype(font.path, pixels, index=font.index)
+
+
+def _font(font: FontFile | None, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """`size` in final pixels (drawn at SCALE times that)."""
+    return _sized(font, size * SCALE)
 
 
 def _icon(
@@ -135,7 +186,7 @@ def _icon(
             draw.ellipse((cx - 5 * s, y - s, cx - 3 * s, y + s), fill=white)
             draw.rounded_rectangle((cx - 2 * s, y - s, cx + 5 * s, y + s), radius=s, fill=white)
     elif panel.icon == "help":
-        glyph = ImageFont.truetype(fonts.bold.path, 13 * s, index=fonts.bold.index)
+        glyph = _sized(fonts.bold, 13 * s)
         draw.text((cx, cy), "?", font=glyph, fill=white, anchor="mm")
     else:  # a clock face: the time zone
         ring = int(0.9 * s)
@@ -150,6 +201,8 @@ def draw_menu(fonts: Fonts, panels: Sequence[Panel] = PANELS) -> Image.Image:
     big = Image.new("RGB", (WIDTH * SCALE, HEIGHT * SCALE), BACKGROUND)
     draw = ImageDraw.Draw(big)
     title_font, caption_font = _font(fonts.bold, 118), _font(fonts.regular, 54)
+    # Without a CJK font the labels would be empty boxes: the icons alone say what a panel does.
+    labelled = fonts.cjk
     for panel in panels:
         b = panel.bounds
         x0, y0, x1, y1 = (v * SCALE for v in (b.x, b.y, b.x + b.width, b.y + b.height))
@@ -157,10 +210,11 @@ def draw_menu(fonts: Fonts, panels: Sequence[Panel] = PANELS) -> Image.Image:
         draw.rectangle((x0, y0, x1 - 1, y1 - 1), fill=tint)
         cx = (x0 + x1) // 2
         _icon(draw, panel, (cx, y0 + 290 * SCALE), 150 * SCALE, fonts)
-        draw.text((cx, y0 + 575 * SCALE), panel.title, font=title_font, fill=TITLE, anchor="mm")
-        draw.text(
-            (cx, y0 + 710 * SCALE), panel.caption, font=caption_font, fill=CAPTION, anchor="mm"
-        )
+        if labelled:
+            draw.text((cx, y0 + 575 * SCALE), panel.title, font=title_font, fill=TITLE, anchor="mm")
+            draw.text(
+                (cx, y0 + 710 * SCALE), panel.caption, font=caption_font, fill=CAPTION, anchor="mm"
+            )
         if b.x > 0:
             draw.rectangle(
                 (x0 - 2 * SCALE, y0 + 90 * SCALE, x0 + 2 * SCALE, y1 - 90 * SCALE), fill=DIVIDER

@@ -16,8 +16,8 @@ from rq import Queue, Retry
 from bot.adapters.job_queue import QueueName
 from bot.adapters.line_api import LineClient, ReplyOutcome, configuration
 from bot.adapters.reply_sender import TOKEN_VALID_S, HandOff, QueuedReply
-from bot.bootstrap import once
 from bot.domain.texts import Reply
+from bot.lazy import once
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -47,6 +47,11 @@ log = logging.getLogger(__name__)
 REPLY_PATH = "/v2/bot/message/reply"
 LOADING_PATH = "/v2/bot/chat/loading/start"
 TOKEN_VALID_S = 55.0  # LINE: "within one minute after receiving the webhook"; keep a margin
+# The web process's bound on one reply call. Off the request, a LINE call may take its time: a
+# slow LINE (7 s) still gets the reply through, where an abandoned call would be lost (LINE
+# does not act on a dropped request). Of gunicorn's graceful_timeout (20 s): ≥ one call's
+# bound, and the requests take the rest.
+REPLY_TIMEOUT_S = 10.0
 RETRY_DELAYS_S = (0.2, 0.5, 1.0, 2.0, 5.0)
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 

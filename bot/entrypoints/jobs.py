@@ -33,9 +33,9 @@ from bot.adapters.line_push import Message, PushOutcome, PushResult, classify_er
 from bot.adapters.redis.connection import sync_client
 from bot.adapters.redis.heavy_jobs import HeavySlots, ReplyAttempts
 from bot.adapters.redis.iteration_jobs import IterationStore
-from bot.bootstrap import once
 from bot.domain import heavy_texts
 from bot.jobs.line_reply import ThreadReplier
+from bot.lazy import once
 from bot.service import broadcast
 from bot.service.iteration import Runner, StepFailedError, pause
 from bot.settings import Settings

@@ -1,6 +1,7 @@
 """`python -m bot.entrypoints.ops {status,dead-letters,requeue-dead}`: the previous release's
 operator commands, kept as an alias. The commands live in `python -m bot` now
-(bot/cli_ops.py, bot/cli_status.py); `status` here prints the plain counts it always did.
+(bot/entrypoints/commands/ops.py, bot/entrypoints/commands/status.py); `status` here prints
+the plain counts it always did.
 """
 
 from __future__ import annotations
@@ -8,8 +9,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot import cli_ops
 from bot.adapters.redis.reminder_store import ReminderStore
+from bot.entrypoints.commands import ops as cli_ops
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,13 +13,14 @@
   No message text, reply token, access token or secret is ever logged.
 - Replies never run on the request: `handle_event` gets a `ReplySender`
   (bot/adapters/reply_sender.py) whose `reply()` only queues. This process's sender thread
-  delivers it, each LINE call bounded by `REPLY_TIMEOUT_S` and tried again on timeout/5xx/429
-  while the token is under 55 s old, then dropped with a `reply dropped reason=expired` line
-  (at most 2,000 wait per process; past that, dropped with `reason=queue_full`). So a LINE
-  that hangs costs the webhook nothing: it is still answered in milliseconds. On SIGTERM gunicorn
-  finishes the accepted requests, then `worker_exit` (gunicorn.conf.py) calls `shutdown()`:
-  the queue drains for up to `REPLY_DRAIN_S`, and what is left is handed to the RQ worker as
-  jobs (bot/adapters/reply_handoff.py) that expire with the token.
+  delivers it, each LINE call bounded by `REPLY_TIMEOUT_S` (bot/adapters/reply_sender.py) and
+  tried again on timeout/5xx/429 while the token is under 55 s old, then dropped with a
+  `reply dropped reason=expired` line (at most 2,000 wait per process; past that, dropped with
+  `reason=queue_full`). So a LINE that hangs costs the webhook nothing: it is still answered in
+  milliseconds. On SIGTERM gunicorn finishes the accepted requests, then `worker_exit`
+  (gunicorn.conf.py) calls `shutdown()`: the queue drains for up to `REPLY_DRAIN_S`, and what
+  is left is handed to the RQ worker as jobs (bot/adapters/reply_handoff.py) that expire with
+  the token.
 - Heavy commands (解析 / 読み / キーワード) only claim a per-chat slot, queue LINE's loading
   animation on the same sender (1:1 chats only) and enqueue a job (bot/service/heavy_commands.py);
   follow / unfollow events keep the followers set a broadcast goes to.
@@ -43,9 +44,7 @@ from linebot.v3.models.events import UnknownEvent
 from linebot.v3.webhooks import Event
 from redis.exceptions import RedisError
 
-from bot.adapters.redis import connection
 from bot.adapters.reply_sender import ReplySender
-from bot.bootstrap import once
 from bot.entrypoints.admin import mount_admin
 from bot.service.webhook_events import EventContext, handle_event
 from bot.settings import Settings
@@ -56,17 +55,9 @@ log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1024 * 1024
 MAX_JSON_INT = 2**53  # LINE's ids are strings; no number it sends comes near this
 FUTURE_SLACK_MS = 24 * 3600 * 1000  # a timestamp is when the event happened: never far ahead
-# Off the request, a LINE call may take its time: a slow LINE (7 s) still gets the reply
-# through, where an abandoned call would be lost (LINE does not act on a dropped request).
-REPLY_TIMEOUT_S = 10.0
-# Of gunicorn's graceful_timeout (20 s): ≥ one call's bound, and the requests take the rest.
-# The web processes together hold at most WEB_REDIS_BUDGET (4) of the smallest plan's 20
-# Redis connections: gunicorn.conf.py divides them among its workers (a request makes one or
-# two ~0.2 ms round trips, so 2 a process serve thousands of requests a second). With the
-# rq_worker's 9 and the timer worker's 5 that is at most 18, leaving room for an operator's
-# `heroku run python -m bot status`.
-WEB_REDIS_BUDGET = connection.WEB_TOTAL
-REDIS_CONNECTIONS = WEB_REDIS_BUDGET // 2
+# The reply sender's call bound (REPLY_TIMEOUT_S) is in bot/adapters/reply_sender.py, the web
+# processes' share of Redis connections (WEB_TOTAL, WEB_PER_PROCESS) in
+# bot/adapters/redis/connection.py; bot/bootstrap.py builds the services from them.
 _SENDERS: list[ReplySender] = []
 
 
@@ -83,13 +74,6 @@ class WebServices:
 def register_sender(sender: ReplySender) -> None:
     """This process's reply sender, drained by `shutdown` (gunicorn's worker_exit)."""
     _SENDERS.append(sender)
-
-
-def build_services(settings: Settings) -> WebServices:
-    """What the web process needs (built in the composition root, bot.bootstrap)."""
-    from bot.bootstrap import build_web_services
-
-    return build_web_services(settings)
 
 
 def shutdown(timeout_s: float) -> int:
@@ -204,12 +188,12 @@ def read_body() -> bytes | None:
     return None if len(body) > MAX_BODY_BYTES else bytes(body)
 
 
-def create_app(settings: Settings, services: Callable[[], WebServices] | None = None) -> Flask:
+def create_app(settings: Settings, services: Callable[[], WebServices]) -> Flask:
+    """The app; `services` gives what a request needs (bot.bootstrap.build_web_app makes it
+    build them on first use in each process, after gunicorn has forked)."""
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     secret = settings.channel_secret.encode()
-    # Clients are made on first use in each process, after gunicorn has forked.
-    get_services = services or once(lambda: build_services(settings))
 
     @app.post("/callback")
     def callback() -> tuple[Response, int]:
@@ -227,7 +211,7 @@ def create_app(settings: Settings, services: Callable[[], WebServices] | None = 
             log.info("webhook refused: not a LINE webhook payload (%s)", exc)
             return jsonify(error="not a LINE webhook payload"), 400
         try:
-            handle_all(events, get_services().events)
+            handle_all(events, services().events)
         except RedisError as exc:
             # Not acted on (or only partly: the rest is deduplicated): LINE may redeliver.
             log.error("redis unavailable while handling a webhook: %s", type(exc).__name__)
@@ -237,12 +221,12 @@ def create_app(settings: Settings, services: Callable[[], WebServices] | None = 
     @app.get("/healthz")
     def healthz() -> tuple[Response, int]:
         try:
-            get_services().redis.ping()
+            services().redis.ping()
         except (RedisError, OSError):
             return jsonify(status="redis unavailable"), 503
         return jsonify(status="ok"), 200
 
-    mount_admin(app, settings, lambda: get_services().redis)
+    mount_admin(app, settings, lambda: services().redis)
 
     @app.errorhandler(413)
     def too_large(_: Exception) -> tuple[Response, int]:

@@ -17,7 +17,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from bot.adapters.redis import keys
 from bot.adapters.redis.worker_registry import Lateness, WorkerRegistry
-from bot.entrypoints.web import create_app
+from bot.bootstrap import build_web_app
 from bot.service.delivering import DeliveryStats
 from bot.settings import Settings
 
@@ -26,7 +26,7 @@ PASSWORD = "browser-admin-pass"
 
 @pytest.fixture
 def server(redis_url: str) -> Iterator[str]:
-    app = create_app(
+    app = build_web_app(
         Settings(
             channel_secret="secret",
             channel_access_token="token",

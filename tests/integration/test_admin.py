@@ -19,8 +19,8 @@ from rq import Queue
 
 from bot.adapters.redis.reminder_store import ReminderStore
 from bot.adapters.redis.worker_registry import Lateness, WorkerRegistry
+from bot.bootstrap import build_web_app
 from bot.domain.reminders import Kind, Reminder, new_reminder_id
-from bot.entrypoints.web import create_app
 from bot.service.delivering import DeliveryStats
 from bot.settings import Settings
 
@@ -47,7 +47,7 @@ def settings(redis_url: str, password: str | None) -> Settings:
 
 @pytest.fixture
 def app(redis_url: str) -> Flask:
-    return create_app(settings(redis_url, PASSWORD))
+    return build_web_app(settings(redis_url, PASSWORD))
 
 
 @pytest.fixture
@@ -87,7 +87,7 @@ def test_200_with_the_password(client: FlaskClient, path: str) -> None:
 
 
 def test_not_mounted_without_admin_password(redis_url: str) -> None:
-    with create_app(settings(redis_url, None)).test_client() as plain:
+    with build_web_app(settings(redis_url, None)).test_client() as plain:
         for path in PROTECTED:
             assert plain.get(path).status_code == 404, path
             assert plain.get(path, headers=OK).status_code == 404, path

@@ -24,6 +24,7 @@ from linebot.v3.messaging import (
 from PIL import Image
 
 from bot.__main__ import main
+from bot.adapters import menu_image
 from bot.adapters.menu_image import MAX_BYTES
 from bot.adapters.rich_menu import build_request
 from bot.domain.rich_menu_layout import (
@@ -84,6 +85,11 @@ def _rich_menu_calls(sim: SimulatorProcess, since: int = 0) -> list[tuple[str, s
         for r in sim.client.requests(since)
         if r["endpoint"] in RICH_MENU_ENDPOINTS
     ]
+
+
+def _errors(stderr: str) -> list[str]:
+    """stderr's lines but the WARNING of a machine without a CJK font (see the last tests)."""
+    return [line for line in stderr.strip().splitlines() if "WARNING" not in line]
 
 
 def _last_request_seq(sim: SimulatorProcess) -> int:
@@ -218,7 +224,7 @@ def test_a_refused_call_is_one_line_and_status_1(
 ) -> None:
     monkeypatch.setenv("LINE_CHANNEL_ACCESS_TOKEN", "wrong-token")
     assert main(["richmenu"]) == 1
-    err = capsys.readouterr().err.strip().splitlines()
+    err = _errors(capsys.readouterr().err)
     assert len(err) == 1
     assert err[0].startswith("richmenu: LINE answered 401")
 
@@ -241,20 +247,62 @@ def test_the_command_in_a_subprocess(sim: SimulatorProcess, api: MessagingApi) -
     assert _assert_one_default_menu(sim, api) == menu_id
 
 
-def test_no_cjk_font_is_one_line_naming_the_package(
+def test_without_a_cjk_font_the_icons_are_drawn_with_a_warning(
     sim: SimulatorProcess,
+    api: MessagingApi,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from bot.adapters import menu_image
-
-    monkeypatch.setattr(menu_image, "_FC_PATTERNS", {"bold": "NoSuchFont", "regular": "NoSuch"})
-    monkeypatch.setattr(menu_image, "_KNOWN_PATHS", {"bold": (), "regular": ()})
+    monkeypatch.setenv(menu_image.HIDE_FONTS_ENV, "1")  # as on a machine without one
     out = tmp_path / "menu.png"
-    assert main(["richmenu", "--out", str(out)]) == 2
+    assert main(["richmenu", "--out", str(out)]) == 0
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1
+    assert err[0].startswith("richmenu: WARNING: no CJK font found")
     assert "fonts-noto-cjk" in err[0]
+    assert "noto-cjk-sans-jp" in err[0]
+    menu_id = _assert_one_default_menu(sim, api)
+    assert out.read_bytes() == _image(sim, menu_id)[1]
+
+
+def test_a_font_given_that_is_not_cjk_is_one_line_and_status_2(
+    sim: SimulatorProcess, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "menu.png"
+    latin = tmp_path / "not-a-font.ttf"
+    latin.write_bytes(b"not a font")
+    assert main(["richmenu", "--out", str(out), "--font", str(latin)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"richmenu: {latin} is not a CJK font (want Noto Sans CJK)"]
     assert not out.exists()
     assert sim.client.requests() == []
+
+
+def _cjk_fonts() -> menu_image.Fonts | None:
+    try:
+        return menu_image.find_fonts()
+    except menu_image.FontMissingError:
+        return None
+
+
+@pytest.mark.skipif(
+    _cjk_fonts() is None,
+    reason="CJK label test skipped: no Noto Sans CJK (pip install -r requirements.txt brings "
+    "noto-cjk-sans-jp-*, or apt-get install fonts-noto-cjk)",
+)
+def test_the_labels_are_drawn_in_noto_sans_cjk() -> None:
+    fonts = _cjk_fonts()
+    assert fonts is not None
+    assert fonts.cjk
+    with_labels = menu_image.draw_menu(fonts)
+    icons_only = menu_image.draw_menu(menu_image.NO_CJK_FONT)
+    # Under the icon: the title, in the title colour's dark grey, only where there is a font.
+    panel = PANELS[0].bounds
+    strip = (panel.x, 500, panel.x + panel.width, 640)
+
+    def dark(image: Image.Image) -> int:
+        return sum(image.crop(strip).convert("L").histogram()[:90])
+
+    assert dark(icons_only) == 0
+    assert dark(with_labels) > 1000

@@ -23,8 +23,9 @@ from werkzeug.serving import make_server
 from werkzeug.test import TestResponse
 
 from bot.adapters.reply_sender import ReplySender
-from bot.bootstrap import once
-from bot.entrypoints.web import MAX_BODY_BYTES, WebServices, build_services, create_app, shutdown
+from bot.bootstrap import build_web_services
+from bot.entrypoints.web import MAX_BODY_BYTES, WebServices, create_app, shutdown
+from bot.lazy import once
 from bot.settings import Settings
 from linesim import ids
 from linesim.process import SimulatorProcess, start_simulator_process
@@ -114,7 +115,7 @@ def sim(webhook_port: int) -> Iterator[SimulatorProcess]:
 
 def make_web(redis_url: str, sim: SimulatorProcess) -> Web:
     settings = settings_for(redis_url, sim.url)
-    services = once(lambda: build_services(settings))
+    services = once(lambda: build_web_services(settings))
     return Web(create_app(settings, services).test_client(), services, sim)
 
 
@@ -268,7 +269,7 @@ def test_one_failing_event_does_not_stop_the_others(
     sim.client.reset()
     caplog.set_level(logging.INFO)
     settings = settings_for(redis_url, sim.url)
-    real = build_services(settings)
+    real = build_web_services(settings)
     bad_token: list[str] = []
 
     def services() -> WebServices:

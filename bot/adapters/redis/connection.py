@@ -10,7 +10,11 @@ import redis.asyncio as aioredis
 # Every process's share of Redis connections, in one place: the smallest plan allows 20. With
 # the defaults (2 web processes, RQ_WORKERS 2) the standard formation holds at most
 # 4 + (2 × 4 + 1) + 5 = 18, leaving room for an operator's command.
+# The web processes together hold WEB_TOTAL: gunicorn.conf.py divides it among its workers
+# (WEB_REDIS_CONNECTIONS; a request makes one or two ~0.2 ms round trips, so 2 a process serve
+# thousands of requests a second); WEB_PER_PROCESS when that is not set.
 WEB_TOTAL = 4  # shared by all gunicorn processes of a web dyno (gunicorn.conf.py divides it)
+WEB_PER_PROCESS = WEB_TOTAL // 2
 TIMER_WORKER = 5  # one of them the wake-up subscription
 RQ_JOB_THREADS = 3  # per rq_worker process, shared by its job threads (+1 for its dequeue)
 RQ_PARENT = 1

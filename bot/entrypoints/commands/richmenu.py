@@ -1,9 +1,10 @@
 """`python -m bot richmenu [--dry-run] [--out PATH] [--font PATH]`: the bot's rich menu.
 
-Draws the image (Pillow, Noto Sans CJK), then makes LINE hold exactly one menu named
-"reminder-bot v1", with that image, as every user's default. Idempotent: a menu of ours that
-already equals what would be created and is the default is kept, and nothing is called but
-two reads. Needs only LINE_CHANNEL_ACCESS_TOKEN (and LINE_API_BASE_URL, default api.line.me).
+Draws the image (Pillow, Noto Sans CJK; without a CJK font, the icons alone and a WARNING),
+then makes LINE hold exactly one menu named "reminder-bot v1", with that image, as every
+user's default. Idempotent: a menu of ours that already equals what would be created and is
+the default is kept, and nothing is called but two reads. Needs only LINE_CHANNEL_ACCESS_TOKEN
+(and LINE_API_BASE_URL, default api.line.me).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from urllib3.exceptions import HTTPError as Urllib3Error
 
-from bot.adapters.menu_image import FontMissingError, find_fonts, render_png
+from bot.adapters.menu_image import NO_CJK_FONT, FontMissingError, Fonts, find_fonts, render_png
 from bot.adapters.rich_menu import ApiException, RichMenuClient, build_request, describe_error
 from bot.domain.rich_menu_layout import MENU_NAME, PANELS, Plan, menu_body, plan
 from bot.settings import read_one
@@ -37,7 +38,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="save the image there (default with --dry-run: richmenu.png)",
     )
     parser.add_argument(
-        "--font", default=None, help="a CJK font file (default: Noto Sans CJK, found with fc-match)"
+        "--font",
+        default=None,
+        help="a CJK font file (default: Noto Sans CJK from requirements.txt, else the system's)",
     )
 
 
@@ -50,6 +53,23 @@ def _fail(line: str, status: int) -> int:
     return status
 
 
+def _fonts(override: str | None) -> Fonts:
+    """The CJK fonts; without any, Pillow's default and a WARNING (a --font that is not a CJK
+    font is refused: FontMissingError)."""
+    try:
+        return find_fonts(override)
+    except FontMissingError as exc:
+        if override is not None:
+            raise
+        print(
+            f"richmenu: WARNING: {exc}. Drawing the icons without their labels "
+            "(Pillow's default font has no kana or kanji)",
+            file=sys.stderr,
+            flush=True,
+        )
+        return NO_CJK_FONT
+
+
 def _areas() -> str:
     return ", ".join(f"{p.title} → 「{p.text}」" for p in PANELS)
 
@@ -60,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     if not token and not args.dry_run:
         return _fail("LINE_CHANNEL_ACCESS_TOKEN is not set", 2)
     try:
-        image = render_png(find_fonts(args.font))
+        image = render_png(_fonts(args.font))
     except (FontMissingError, ValueError) as exc:
         return _fail(str(exc), 2)
     out: Path | None = args.out or (Path("richmenu.png") if args.dry_run else None)

@@ -15,8 +15,8 @@ from bot.adapters.job_queue import JobQueue
 from bot.adapters.redis.connection import sync_client
 from bot.adapters.redis.iteration_jobs import IterationStore
 from bot.bootstrap import load_settings_or_exit
-from bot.cli_jobs import follow
 from bot.domain.parsing.commands import MAX_BROADCAST_CHARS
+from bot.entrypoints.commands.jobs import follow
 from bot.service.broadcast import Broadcasts
 
 HELP = "send TEXT to every follower (costs one message of the monthly quota per follower)"

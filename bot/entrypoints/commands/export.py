@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from bot.adapters.redis.export import export_to, import_lines
-from bot.cli_ops import command_of, redis_or_exit
+from bot.entrypoints.commands.ops import command_of, redis_or_exit
 
 HELP = "pending reminders as JSON lines: export them, or import them (idempotent)"
 

@@ -28,7 +28,7 @@ from bot.adapters.job_queue import ALL_QUEUES
 from bot.adapters.line_quota import fetch_quota
 from bot.adapters.redis import worker_registry as wr
 from bot.adapters.redis.reminder_store import ReminderStore
-from bot.cli_ops import redis_or_exit
+from bot.entrypoints.commands.ops import redis_or_exit
 from bot.settings import read_one
 
 HELP = "queues, workers, pending reminders, dead letters, lateness, pushes and LINE's quota"

@@ -1,0 +1,137 @@
+"""The import graph of bot/, read from the source with `ast` (nothing imported): no cycle, and
+the domain depends on no adapter, service, entrypoint or I/O library.
+
+Every import counts: at module level, inside a function (a lazy import is still a dependency:
+it runs the first time the function does), and under `if TYPE_CHECKING:` (the modules still
+know each other). `from bot.x import y` depends on the module bot.x.y when that is a module,
+else on bot.x.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = ROOT / "bot"
+DOMAIN_MUST_NOT_IMPORT = (
+    "bot.adapters",
+    "bot.service",
+    "bot.entrypoints",
+    "redis",
+    "rq",
+    "linebot",
+)
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+MODULES: dict[str, Path] = {_module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def _imports(tree: ast.AST) -> Iterator[ast.Import | ast.ImportFrom]:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            yield node
+
+
+def _imported_names(module: str) -> set[str]:
+    """Every module name `module` imports (absolute), its own package's included."""
+    path = MODULES[module]
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    names: set[str] = set()
+    for node in _imports(ast.parse(path.read_bytes(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+            continue
+        base = node.module or ""
+        if node.level:
+            anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+            base = ".".join([*anchor, base] if base else anchor)
+        for alias in node.names:
+            submodule = f"{base}.{alias.name}"
+            names.add(submodule if submodule in MODULES else base)
+    return names
+
+
+def import_graph() -> dict[str, set[str]]:
+    """bot module → the bot modules it imports (itself left out)."""
+    return {
+        module: {name for name in _imported_names(module) if name in MODULES} - {module}
+        for module in MODULES
+    }
+
+
+def tangles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The groups of modules that import each other, directly or not (the strongly connected
+    components of more than one module, Tarjan's algorithm), each sorted; [] when acyclic."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in sorted(graph[node]):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for start in sorted(graph):
+        if start not in index:
+            visit(start)
+    return sorted(found)
+
+
+def test_the_graph_sees_function_level_imports() -> None:
+    graph = import_graph()
+    assert len(graph) > 50
+    # bootstrap imports the adapters inside the functions that build each process.
+    assert "bot.adapters.reply_sender" in graph["bot.bootstrap"]
+    assert "bot.entrypoints.web" in graph["bot.bootstrap"]
+
+
+def test_tangles_are_found() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a", "d"}, "d": set(), "e": {"f"}, "f": {"e"}}
+    assert tangles(graph) == [["a", "b", "c"], ["e", "f"]]
+    assert tangles({"a": {"b"}, "b": set()}) == []
+
+
+def test_no_import_cycle_in_bot() -> None:
+    assert tangles(import_graph()) == []
+
+
+def test_the_domain_imports_no_adapter_service_entrypoint_or_io_library() -> None:
+    offending = {
+        module: sorted(
+            name
+            for name in _imported_names(module)
+            if any(
+                name == banned or name.startswith(f"{banned}.") for banned in DOMAIN_MUST_NOT_IMPORT
+            )
+        )
+        for module in MODULES
+        if module == "bot.domain" or module.startswith("bot.domain.")
+    }
+    assert {module: names for module, names in offending.items() if names} == {}
