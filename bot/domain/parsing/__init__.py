@@ -37,12 +37,13 @@ from bot.domain.intents import (
     Unreadable,
 )
 from bot.domain.parsing import alerts, clock, days, durations, look_alikes, recurring
-from bot.domain.parsing.combine import Pieces, combine
+from bot.domain.parsing.combine import combine
 from bot.domain.parsing.commands import read_command
 from bot.domain.parsing.fragments import NotTime
 from bot.domain.parsing.labels import MAX_LABEL_CHARS, label_of
 from bot.domain.parsing.leftovers import time_like_spans
 from bot.domain.parsing.numbers import digits_for_kanji, fold, fold_english
+from bot.domain.parsing.pieces import Pieces
 from bot.domain.parsing.registry import Found, extract
 
 __all__ = ["MAX_LABEL_CHARS", "read_message"]

@@ -9,22 +9,25 @@ asks (`AskWhich`), offering the reading it has, rather than store a guess.
 from __future__ import annotations
 
 import calendar
-import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date, datetime, timedelta, tzinfo
-from typing import TypeVar, cast
+from typing import TypeVar
 
 from bot.domain.intents import (
     AskWhich,
     Intent,
     Nag,
     OutOfRange,
-    Reminding,
     RemindOnce,
     RemindRecurring,
     StartTimer,
     Unreadable,
+)
+from bot.domain.parsing.checks import (
+    past_owns_the_time,
+    said_of,
+    time_beside,
+    weekday_mismatch,
 )
 from bot.domain.parsing.clock import PERIOD_DEFAULT_HOUR
 from bot.domain.parsing.fragments import (
@@ -38,7 +41,6 @@ from bot.domain.parsing.fragments import (
     Duration,
     Interval,
     MonthDay,
-    NotTime,
     NthWeekday,
     Past,
     Period,
@@ -48,44 +50,13 @@ from bot.domain.parsing.fragments import (
     Window,
 )
 from bot.domain.parsing.moments import resolve_clock_only, resolve_day
+from bot.domain.parsing.pieces import Pieces
 from bot.domain.parsing.recurring import RecurringSpec
-from bot.domain.parsing.registry import Found
 from bot.domain.parsing.rules import build_rule
 from bot.domain.recurrence import Recurrence, between, localize
 
 T = TypeVar("T")
-_PAST_TENSE = re.compile(r"(?:った|かった|でした|ました|だった|ませんでした)[\s!?。.ね よ]*$")
-_JOINED = re.compile(r"\s*の?\s*")
-_SUBJECT = re.compile(r"\s*(?:は|って|が|も)(?!\s*\d)\s*\S")
 _DAYS = (RelativeDay, WeekdayDay, DateDay, MonthDay, NthWeekday)
-
-
-@dataclass
-class Pieces:
-    """The fragments of one message, and which of them the reading used."""
-
-    found: list[Found]
-    text: str = ""
-    used: set[int] = field(default_factory=set)
-
-    def of(self, kind: type[T] | tuple[type, ...]) -> list[tuple[int, T]]:
-        # isinstance holds each fragment to `kind`: a T.
-        return [
-            (i, cast(T, f.fragment))
-            for i, f in enumerate(self.found)
-            if isinstance(f.fragment, kind)
-        ]
-
-    def use(self, *groups: Sequence[tuple[int, object]]) -> None:
-        for items in groups:
-            self.used.update(index for index, _ in items)
-
-    def unused_texts(self, text: str) -> list[str]:
-        return [
-            text[f.start : f.end]
-            for i, f in enumerate(self.found)
-            if i not in self.used and not isinstance(f.fragment, NotTime)
-        ]
 
 
 def _first(items: list[tuple[int, T]]) -> T | None:
@@ -118,7 +89,7 @@ def combine(pieces: Pieces, now: datetime, max_ahead: timedelta) -> Intent | Non
 
 def _reading(pieces: Pieces, now: datetime, max_ahead: timedelta) -> Intent | None:
     past: list[tuple[int, Past]] = pieces.of(Past)
-    if past and (_past_owns_the_time(pieces, past) or not _time_beside(pieces, past)):
+    if past and (past_owns_the_time(pieces, past) or not time_beside(pieces, past)):
         # 昨日の6時, 先週の金曜, 3日前: the time words belong to the past, not to a reminder.
         pieces.used.update(range(len(pieces.found)))
         return OutOfRange("in_the_past")
@@ -144,27 +115,6 @@ def _reading(pieces: Pieces, now: datetime, max_ahead: timedelta) -> Intent | No
         pieces.use(durations[:1])
         return _timer(durations[0][1], now, max_ahead)
     return None
-
-
-def _time_beside(pieces: Pieces, past: list[tuple[int, Past]]) -> bool:
-    skip = {index for index, _ in past}
-    return any(
-        i not in skip and not isinstance(f.fragment, NotTime) for i, f in enumerate(pieces.found)
-    )
-
-
-def _past_owns_the_time(pieces: Pieces, past: list[tuple[int, Past]]) -> bool:
-    """A past word right before another time word (昨日の6時, 先週の金曜) makes it past too;
-    apart from it (先日の件 明日10時) the past word is only part of the message, which the
-    bot then asks about rather than read as the past or as a reminder."""
-    for index, _ in past:
-        end = pieces.found[index].end
-        for other in pieces.found[index + 1 :]:
-            if not isinstance(other.fragment, NotTime) and _JOINED.fullmatch(
-                pieces.text[end : other.start]
-            ):
-                return True
-    return False
 
 
 def _recurring(
@@ -228,24 +178,10 @@ def _checks_of(pieces: Pieces, days: list[tuple[int, Day]]) -> tuple[Day | None,
     return days[0][1], checks[:1] if brackets or plain else []
 
 
-def _said_of(pieces: Pieces, days: list[tuple[int, Day]]) -> Intent | None:
-    """A weekday with no time that is the subject of a sentence (月曜は憂うつ, 土曜日って最高)
-    is asked about; a day in a sentence in the past tense (日曜日は楽しかった) is the past."""
-    if not days or pieces.of(ClockTime):
-        return None
-    index, day = days[0]
-    after = pieces.text[pieces.found[index].end :]
-    if _PAST_TENSE.search(after):
-        return OutOfRange("in_the_past")
-    if isinstance(day, WeekdayDay) and _SUBJECT.match(after):
-        return AskWhich("ambiguous", "")
-    return None
-
-
 def _moment(
     pieces: Pieces, days: list[tuple[int, Day]], now: datetime, max_ahead: timedelta
 ) -> Intent:
-    said = _said_of(pieces, days)
+    said = said_of(pieces, days)
     if isinstance(said, OutOfRange):
         pieces.used.update(range(len(pieces.found)))
         return said
@@ -274,21 +210,10 @@ def _moment(
     if between(now, moment) > max_ahead:
         return OutOfRange("too_far")
     if checks and moment.weekday() != checks[0]:
-        return _weekday_mismatch(moment, checks[0])
+        return weekday_mismatch(moment, checks[0])
     if isinstance(said, AskWhich):
         return AskWhich(said.reason, "", (RemindOnce(moment, ""),))
     return RemindOnce(moment, "")
-
-
-def _weekday_mismatch(moment: datetime, wanted: int) -> AskWhich:
-    """`6月4日(木)` when the 4th is a Friday: the date as typed, or the nearest day that is
-    the weekday typed (within three days either side)."""
-    shift = (wanted - moment.weekday() + 3) % 7 - 3
-    other = localize(moment.replace(tzinfo=None) + timedelta(days=shift), _zone(moment))
-    readings: list[Reminding] = [RemindOnce(moment, "")]
-    if other.date() != moment.date():
-        readings.append(RemindOnce(other, ""))
-    return AskWhich("weekday_mismatch", "", tuple(readings))
 
 
 def _timer(duration: Duration, now: datetime, max_ahead: timedelta) -> Intent:

@@ -17,46 +17,19 @@ from bot.domain.parsing.fragments import (
     RelativeDay,
     WeekdayDay,
 )
+from bot.domain.parsing.names import (
+    EN_ABBREVIATIONS,
+    EN_MONTH,
+    EN_MONTHS,
+    EN_WEEKDAY,
+    EN_WEEKDAYS,
+    KANA_WEEKDAYS,
+    WEEKDAY_KANJI,
+)
 from bot.domain.parsing.registry import Entry
 
-WEEKDAY_KANJI = "月火水木金土日"
-_KANA_WEEKDAYS = ("げつ", "か", "すい", "もく", "きん", "ど", "にち")
-EN_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_EN_ABBREVIATIONS = {
-    "mon": 0,
-    "tue": 1,
-    "tues": 1,
-    "wed": 2,
-    "thu": 3,
-    "thur": 3,
-    "thurs": 3,
-    "fri": 4,
-    "sat": 5,
-    "sun": 6,
-}
-EN_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ),
-        start=1,
-    )
-    for name in names
-}
-EN_MONTH = "|".join(sorted(EN_MONTHS, key=len, reverse=True))
-EN_WEEKDAY = "|".join([*EN_WEEKDAYS, *sorted(_EN_ABBREVIATIONS, key=len, reverse=True)])
+__all__ = ["ENTRIES", "EN_MONTH", "EN_MONTHS", "EN_WEEKDAY", "PERIOD_AFTER", "WEEKDAY_KANJI"]
+
 # Where a Japanese day word may end: so きょうだい or あすなろ are not days.
 KANA_END = r"(?=$|[\s\d、,。!?一-龥]|の|は|に|から|まで|も|で)"
 # A period word right after the day (明日の朝, 月曜 夜), only when a time, a particle or the
@@ -97,7 +70,7 @@ _WEEKS = {None: None, "今度": None, "次": None, "今週": 0, "来週": 1, "�
 _MONTHS_AHEAD = {"今月": 0, "来月": 1, "再来月": 2}
 _ERAS = {"令和": 2018, "r": 2018, "平成": 1988, "h": 1988, "昭和": 1925, "s": 1925}
 _JA_WEEKDAY = (
-    rf"(?:(?P<wd>[{WEEKDAY_KANJI}])曜日?|(?P<kana>{'|'.join(_KANA_WEEKDAYS)})ようび{KANA_END}"
+    rf"(?:(?P<wd>[{WEEKDAY_KANJI}])曜日?|(?P<kana>{'|'.join(KANA_WEEKDAYS)})ようび{KANA_END}"
     rf"|(?P<kana_short>げつ|すい|もく|きん|にち)よう{KANA_END})"
 )
 
@@ -116,12 +89,12 @@ def _small(text: str | None) -> int | None:
 def _weekday_ja(match: re.Match[str]) -> int:
     if match["wd"]:
         return WEEKDAY_KANJI.index(match["wd"])
-    return _KANA_WEEKDAYS.index(match["kana"] or match["kana_short"])
+    return KANA_WEEKDAYS.index(match["kana"] or match["kana_short"])
 
 
 def _weekday_en(word: str) -> int:
     word = word.lower().rstrip(".")
-    return EN_WEEKDAYS.index(word) if word in EN_WEEKDAYS else _EN_ABBREVIATIONS[word]
+    return EN_WEEKDAYS.index(word) if word in EN_WEEKDAYS else EN_ABBREVIATIONS[word]
 
 
 def _has_kanji(word: str) -> bool:
