@@ -17,32 +17,32 @@ to the reference; none, or one not after the reference, → no reminder. They ru
 venv (bench/.peers-venv, created here with `pip install ja-timex dateparser`, gitignored; no
 requirements file changes) through bench/peers_worker.py, one timed call per message.
 
-Measured 2026-12-06 on the 2-CPU host shared with other sessions, parser of commit 7f62276
-(before the rewrite), 20 rounds; ja-timex 0.2.8, dateparser 1.5.0:
+Measured 2026-12-06 on the 2-CPU host shared with other sessions (load average 3–6),
+10 rounds; ja-timex 0.2.8, dateparser 1.5.0. After the rewrite (the pattern registry):
 
     reader       set        rows  right strict silently wrong false pos missed   µs p50   µs p99
     --------------------------------------------------------------------------------------------
-    this parser  table       273    273    273              0         0      0
-    this parser  natural     348    196    149             96         0     56
-    this parser  negative    130     84     73              0        46      0
-    this parser  all         751    553    495             96        46     56       24      101
-    ja_timex     table       273     77      –             57         0    139
-    ja_timex     natural     348     46      –            102         0    200
-    ja_timex     negative    130    119      –              0        11      0
-    ja_timex     all         751    242      –            159        11    339      187     4359
-    dateparser   table       273    115      –            109         0     49
-    dateparser   natural     348     99      –            169         0     80
-    dateparser   negative    130     86      –              0        44      0
-    dateparser   all         751    300      –            278        44    129      719     9245
-    bench.parser cases (6880 calls): read_message p50 0.025 ms  p99 0.441 ms
-    (p99 follows the shared host's load: a quieter run gave 77 / 392 / 2541 µs, the slowest
-    run 255 / 4431 / 10248 µs for this parser / ja-timex / dateparser.)
+    this parser  table       384    384    384              0         0      0
+    this parser  natural     348    348    348              0         0      0
+    this parser  negative    130    130    130              0         0      0
+    this parser  all         862    862    862              0         0      0       85     1267
+    ja_timex     all         862    272      –            182        11    397      179      394
+    dateparser   all         862    343      –            327        44    148      667     2429
+    bench.parser cases (4550 calls): read_message p50 0.085 ms  p99 0.863 ms
 
-Before the rewrite, 96 of natural.txt's 348 rows are stored at a wrong moment or where the
+Before the rewrite (parser of commit 7f62276, 20 rounds, the 273-row table then):
+
+    this parser  all         751    553    495             96        46     56       24      101
+    ja_timex     all         751    242      –            159        11    339      187     4359
+    dateparser   all         751    300      –            278        44    129      719     9245
+
+Before the rewrite, 96 of natural.txt's 348 rows were stored at a wrong moment or where the
 bot should have asked (e.g. 来月の第2月曜日 → tomorrow, 7時15分前 → 19:15) and 46 of 130
-look-alikes become reminders. The peers find no datetime in most rows (ja-timex reads no
-English) and when they do, the first one found is rarely the reminder's moment (a date alone
-comes back at 00:00, 明日の朝7時 as "a day from now").
+look-alikes became reminders; after it, none. The registry costs about 60 µs more per message
+at the median (every entry runs over the whole text) and stays within bench.parser's 2 ms p99.
+The peers find no datetime in most rows (ja-timex reads no English) and when they do, the
+first one found is rarely the reminder's moment (a date alone comes back at 00:00, 明日の朝7時
+as "a day from now").
 """
 
 from __future__ import annotations
