@@ -54,10 +54,10 @@ def ask(
     # keep the question for (LINE did not say who), there is nowhere to keep readings either:
     # the picker still works, its data carrying the label.
     offered = [
-        r
-        for r in records
-        if asking.within(local(r.occurrence_ms, zone), now, max_days) is None and turn.user_id
+        r for r in records if asking.within(local(r.occurrence_ms, zone), now, max_days) is None
     ][: postbacks.MAX_READINGS]
+    if not turn.user_id:
+        offered = []
     question = asking.Question(
         asking.new_nonce(),
         label,

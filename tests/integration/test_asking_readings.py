@@ -9,6 +9,7 @@ to the real parser): what is tested is what the bot does with the intent.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -196,3 +197,33 @@ def test_a_message_about_the_past_is_answered_as_such(
     assert replies_of(ctx).last.startswith("過去の日時のようです")
     assert ctx.reminders.pending(USER) == []
     assert ctx.reminders.question(USER, USER) is None
+
+
+def test_an_ask_while_a_question_is_open_keeps_its_label_and_its_change(
+    ctx: EventContext, reads: dict[str, Intent]
+) -> None:
+    unlabelled = AskWhich("weekday_mismatch", "", (RemindOnce(JUNE_4, ""), RemindOnce(JUNE_3, "")))
+    reads["6月4日(木) 10時"] = unlabelled
+    handle_event(text("2時間後 歯医者", T), ctx)
+    assert handle_event(text("一覧", T + 1_000), ctx) == "list"
+    bubble = json.loads(replies_of(ctx).replies[-1][1].flex_json)["contents"][0]
+    change = bubble["footer"]["contents"][1]["action"]
+    assert handle_event(postback(change["data"], T + 2_000), ctx) == "edit_ask"
+    assert handle_event(text("6月4日(木) 10時", T + 3_000), ctx) == "ask_which"
+    assert "「歯医者」はどちらですか?" in replies_of(ctx).last
+    assert handle_event(postback(reading_data(ctx, 0), T + 4_000), ctx) == "once"
+    (moved,) = ctx.reminders.pending(USER)  # changed, not added
+    assert (moved.label, moved.occurrence_ms) == ("歯医者", int(JUNE_4.timestamp() * 1000))
+
+
+def test_a_reading_tapped_after_its_moment_leaves_the_question_open(
+    ctx: EventContext, reads: dict[str, Intent]
+) -> None:
+    readings = (StartTimer(60, "会議"), MISMATCH.readings[0])
+    reads["1分 会議"] = AskWhich("ambiguous", "会議", readings)
+    handle_event(text("1分 会議", T), ctx)
+    soon, later = reading_data(ctx, 0), reading_data(ctx, 1)
+    assert handle_event(postback(soon, T + 61_000), ctx) == "out_of_range"
+    assert replies_of(ctx).last == texts.out_of_range("past").text
+    assert handle_event(postback(later, T + 62_000), ctx) == "once"
+    assert [r.label for r in ctx.reminders.pending(USER)] == ["会議"]
