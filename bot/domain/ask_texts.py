@@ -40,7 +40,7 @@ def _quoted(pieces: tuple[str, ...]) -> str:
 
 def question(
     reason: str, label: str, unread: tuple[str, ...], first: datetime | None, offered: bool
-) -> Reply:
+) -> str:
     """The text of the ask (its buttons are the service's): what stopped the bot, then the
     question. `first`: the first reading's moment, the date as typed for weekday_mismatch."""
     what_ja = f"「{label}」を" if label else ""
@@ -56,12 +56,11 @@ def question(
         problem_ja = "いつのことか、はっきりしませんでした。"
         problem_en = "I'm not sure which time you mean. "
     if offered:
-        ask_ja, ask_en = "どちらですか?", f"Which one should I remind you{what_en} at?"
-        if label:
-            ask_ja = f"「{label}」はどちらですか?"
+        ask_ja = f"「{label}」はどちらですか?" if label else "どちらですか?"
+        ask_en = f"Which one did you mean{f' for {label}' if label else ''}?"
     else:
         ask_ja, ask_en = f"{what_ja}いつお知らせしますか?", f"When should I remind you{what_en}?"
-    return Reply(f"{problem_ja}{ask_ja}\n{problem_en}{ask_en}")
+    return f"{problem_ja}{ask_ja}\n{problem_en}{ask_en}"
 
 
 def closed() -> Reply:

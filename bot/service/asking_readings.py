@@ -8,7 +8,6 @@ both, so a second tap or a redelivered event names the same reminder and stores 
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -73,7 +72,7 @@ def ask(
         buttons.append(Button(shown, data=data, display_text=shown))
     buttons += [asking.picker_button(question, now, max_days), asking.CANCEL_BUTTON]
     text = ask_texts.question(intent.reason, label, intent.unread, first, bool(offered))
-    return turn.reply(Reply(text.text, tuple(buttons)), "ask_which")
+    return turn.reply(Reply(text, tuple(buttons)), "ask_which")
 
 
 def tapped(
@@ -85,6 +84,6 @@ def tapped(
         return None
     rid = reminder_id_for_event(f"ask:{tap.nonce}", tap.index)
     try:
-        return replace(Reminder.decode(chat_id, rid, question.readings[tap.index]), attempt=0)
+        return Reminder.decode(chat_id, rid, question.readings[tap.index])
     except MalformedReminderError:
         return None
