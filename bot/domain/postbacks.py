@@ -68,12 +68,24 @@ class PickedMoment:
     label: str
 
 
-Postback = OnCard | Undo | CancelFromList | EditFromList | ListPage | PickedMoment
+@dataclass(frozen=True, slots=True)
+class PickedReading:
+    """Reading `index` of those the bot offered when it asked about a message (question `nonce`);
+    the reading itself is in the question, so the data cannot name a moment the bot did not show."""
+
+    nonce: str
+    index: int
+
+
+Postback = OnCard | Undo | CancelFromList | EditFromList | ListPage | PickedMoment | PickedReading
 
 _CARD = re.compile(rf"(done|s5|s60|s1d|skip|stop):({_ID}):(\d{{1,15}}):(.*)", re.DOTALL)
 _SIMPLE = re.compile(rf"(undo|cancel|edit):({_ID})")
 _PAGE = re.compile(r"list:([1-9]\d{0,2})")
 _PICK = re.compile(rf"pick:({_NONCE}):(.*)", re.DOTALL)
+# No leading zeros: one reading has exactly one data string.
+_READING = re.compile(rf"ask:({_NONCE}):(0|[1-9]\d?)")
+MAX_READINGS = 11  # a quick reply holds 13 buttons; 日時を選ぶ and キャンセル take two
 
 
 def _fit(prefix: str, label: str) -> str:
@@ -104,6 +116,10 @@ def picked(nonce: str, label: str) -> str:
     return _fit(f"pick:{nonce}:", label)
 
 
+def picked_reading(nonce: str, index: int) -> str:
+    return f"ask:{nonce}:{index}"
+
+
 def read(data: str) -> Postback | None:
     """The button a postback came from, or None for anything the bot did not send."""
     if not data or len(data) > MAX_DATA_CHARS:
@@ -120,4 +136,6 @@ def read(data: str) -> Postback | None:
         return ListPage(int(match.group(1)))
     if match := _PICK.fullmatch(data):
         return PickedMoment(match.group(1), match.group(2))
+    if (match := _READING.fullmatch(data)) and int(match.group(2)) < MAX_READINGS:
+        return PickedReading(match.group(1), int(match.group(2)))
     return None

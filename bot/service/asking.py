@@ -47,6 +47,8 @@ _GREETINGS = frozenset(
 )
 _ABANDON = frozenset({"キャンセル", "cancel", "やめる", "やめ", "中止", "いらない"})
 _THANKS = ("ありがと", "thank", "thx", "サンキュー", "どうも")
+LABEL_CHARS = 100  # a question's label, as kept in Redis
+CANCEL_BUTTON = Button("キャンセル", text="キャンセル")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,16 +56,25 @@ class Question:
     nonce: str
     label: str
     edit_id: str = ""  # the reminder whose time this question changes, if any
+    # The readings offered as buttons (stored reminder records, tapped by index): the
+    # postback carries only the index, so what a tap arms is what the bot showed.
+    readings: tuple[str, ...] = ()
 
     def encode(self) -> str:
-        return json.dumps({"n": self.nonce, "l": self.label, "e": self.edit_id}, ensure_ascii=False)
+        data: dict[str, object] = {"n": self.nonce, "l": self.label, "e": self.edit_id}
+        if self.readings:
+            # A field of its own: the previous release's decode ignores what it does not know.
+            data["r"] = list(self.readings)
+        return json.dumps(data, ensure_ascii=False)
 
     @classmethod
     def decode(cls, raw: str | None) -> Question | None:
         try:
             data = json.loads(raw or "")
-            return cls(str(data["n"]), str(data["l"]), str(data.get("e", "")))
-        except (ValueError, KeyError, TypeError):
+            offered = data.get("r", [])
+            readings = tuple(str(r) for r in offered) if isinstance(offered, list) else ()
+            return cls(str(data["n"]), str(data["l"]), str(data.get("e", "")), readings)
+        except (ValueError, KeyError, TypeError, AttributeError):
             return None
 
 
@@ -99,29 +110,38 @@ def open_question(turn: Turn) -> Question | None:
 
 def ask_when(turn: Turn, label: str, zone: ZoneInfo, *, edit_id: str = "") -> Reply:
     """Store the question and say 「いつ?」 with one-tap answers and the date-time picker."""
-    question = Question(secrets.token_urlsafe(6), label[:100], edit_id)
+    question = Question(new_nonce(), label[:LABEL_CHARS], edit_id)
     if turn.user_id:
         turn.ctx.reminders.ask(turn.chat_id, turn.user_id, question.encode())
     now = datetime.fromtimestamp(turn.timestamp_ms / 1000, UTC).astimezone(zone)
-    initial, earliest, latest = cards.picker_window(now, turn.ctx.settings.reminder_max_days)
     buttons = [Button("10分後", text="10分後"), Button("1時間後", text="1時間後")]
     if now.hour < 20:
         buttons.append(Button("今夜 20:00", text="今夜 20:00"))
     buttons += [
         Button("明日の朝 8:00", text="明日の朝 8:00"),
-        Button(
-            "日時を選ぶ",
-            data=postbacks.picked(question.nonce, question.label),
-            picker="datetime",
-            initial=initial,
-            min=earliest,
-            max=latest,
-        ),
-        Button("キャンセル", text="キャンセル"),
+        picker_button(question, now, turn.ctx.settings.reminder_max_days),
+        CANCEL_BUTTON,
     ]
     what = f"「{label}」を" if label else ""
     verb = "いつに変更しますか?" if edit_id else "いつお知らせしますか?"
     return Reply(f"{what}{verb}\nWhen should I remind you?", tuple(buttons))
+
+
+def new_nonce() -> str:
+    return secrets.token_urlsafe(6)
+
+
+def picker_button(question: Question, now: datetime, max_days: int) -> Button:
+    """日時を選ぶ: LINE's date-time picker, its window on the chat's wall clock (`now`)."""
+    initial, earliest, latest = cards.picker_window(now, max_days)
+    return Button(
+        "日時を選ぶ",
+        data=postbacks.picked(question.nonce, question.label),
+        picker="datetime",
+        initial=initial,
+        min=earliest,
+        max=latest,
+    )
 
 
 def picked_moment(params: dict[str, str] | None, zone: ZoneInfo) -> datetime | None:

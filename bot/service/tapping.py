@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.domain import occurrences, postbacks, reminder_texts, texts
+from bot.domain import ask_texts, occurrences, postbacks, reminder_texts, texts
 from bot.domain.postbacks import CardAction
 from bot.domain.reminders import Kind, Reminder, reminder_id_for_event
-from bot.service import asking
+from bot.service import asking, asking_readings
 from bot.service.context import Turn
 from bot.service.reminder_commands import arm, chat_zone, list_reply
 
@@ -25,6 +25,8 @@ def handle_postback(data: str, params: dict[str, str] | None, turn: Turn) -> str
         return turn.reply_once(texts.unknown_button(), "postback_unknown")
     if isinstance(tapped, postbacks.PickedMoment):
         return _picked(tapped, params, turn)  # deduplicated by the store's add, per event
+    if isinstance(tapped, postbacks.PickedReading):
+        return _picked_reading(tapped, turn)  # likewise
     if not turn.ctx.reminders.mark_event_seen(turn.event_id):
         return "duplicate"
     zone = chat_zone(turn)
@@ -77,6 +79,28 @@ def _picked(tapped: postbacks.PickedMoment, params: dict[str, str] | None, turn:
     outcome = arm(turn, reminder, zone)
     if edit_id and outcome == "once":
         turn.ctx.reminders.cancel(turn.chat_id, [edit_id])
+    return outcome
+
+
+def _picked_reading(tapped: postbacks.PickedReading, turn: Turn) -> str:
+    zone = chat_zone(turn)
+    question = asking.open_question(turn)
+    reminder = asking_readings.tapped(question, tapped, turn.chat_id)
+    if question is None or reminder is None:
+        return turn.reply_once(ask_texts.closed(), "ask_closed")
+    moment = reminder_texts.local(reminder.occurrence_ms, zone)
+    reason = asking.within(moment, _now(turn, zone), turn.ctx.settings.reminder_max_days)
+    if reason is not None:
+        # The question stays open: another reading, the picker or a typed time can answer it.
+        return turn.reply_once(texts.out_of_range(reason), "out_of_range")
+    # One answer per question, shared with its picker: a second tap, on this reading or on
+    # another, or a picked moment after it, sets nothing more.
+    if not turn.ctx.reminders.act_once(turn.chat_id, f"pick:{tapped.nonce}"):
+        return turn.reply_once(reminder_texts.already_done(), "pick_again")
+    turn.ctx.reminders.forget_question(turn.chat_id, turn.user_id)
+    outcome = arm(turn, reminder, zone)
+    if question.edit_id and outcome in ("timer", "once", "recurring"):
+        turn.ctx.reminders.cancel(turn.chat_id, [question.edit_id])
     return outcome
 
 
