@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.adapters.redis.reminder_store import Added
+from bot.domain.ports import Added
 from bot.domain.reminders import Reminder
 from bot.domain.texts import Reply
 from bot.settings import Settings

@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 
 from redis.exceptions import ResponseError
 
-from bot.adapters.redis.reminder_store import Added
 from bot.domain import cards, intents, reminder_texts, texts
 from bot.domain.occurrences import zone_of
 from bot.domain.parsing import read_message
+from bot.domain.ports import Added
 from bot.domain.reminders import Kind, Reminder, reminder_id_for_event
 from bot.domain.texts import Reply
 from bot.service import asking, asking_readings

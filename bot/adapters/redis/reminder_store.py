@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any, cast
 
 import redis
 
 from bot.adapters.redis import keys, legacy_scripts, reminder_scripts
 from bot.adapters.redis.delivery_store import DeadLetter
+from bot.domain.ports import Added
 from bot.domain.reminders import (
     Kind,
     MalformedReminderError,
@@ -25,17 +25,14 @@ from bot.domain.reminders import (
 from bot.domain.timers import MalformedTimerError, Timer
 
 
-class Added(StrEnum):
-    ADDED = "added"
-    DUPLICATE = "duplicate"  # this webhook event was already acted on
-    FULL = "full"  # the chat already holds its maximum of pending reminders
-
-
 @dataclass(frozen=True, slots=True)
 class StoredDeadLetter:
     raw: str  # exactly as stored, so requeueing removes exactly this one
     letter: DeadLetter
     legacy: bool
+
+
+__all__ = ["Added", "ReminderStore", "StoredDeadLetter"]
 
 
 class ReminderStore:

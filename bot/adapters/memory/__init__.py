@@ -1,0 +1,1 @@
+"""In-memory adapters: fakes that keep the Redis adapters' contracts, for the unit tier."""

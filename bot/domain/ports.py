@@ -1,0 +1,17 @@
+"""Types that cross the service boundary: what the adapters answer the service with.
+
+The service layer speaks to Redis, RQ and LINE only through Protocols (bot/service/context.py)
+whose arguments and answers are these domain types, so it imports no adapter.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Added(StrEnum):
+    """What arming a reminder did."""
+
+    ADDED = "added"
+    DUPLICATE = "duplicate"  # this webhook event was already acted on
+    FULL = "full"  # the chat already holds its maximum of pending reminders

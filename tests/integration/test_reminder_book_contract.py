@@ -1,0 +1,24 @@
+"""The Redis ReminderStore (its Lua scripts) passes the same contract as the in-memory fake."""
+
+from __future__ import annotations
+
+import pytest
+import redis
+
+from bot.adapters.redis import keys
+from bot.adapters.redis.reminder_store import ReminderStore
+from tests.contract.reminder_book_cases import CASES, Case, once
+
+
+@pytest.mark.parametrize("check", CASES.values(), ids=list(CASES))
+def test_the_store_keeps_the_contract(check: Case, redis_client: redis.Redis) -> None:
+    check(ReminderStore(redis_client))
+
+
+def test_a_leased_reminder_is_not_rearmed(redis_client: redis.Redis) -> None:
+    store = ReminderStore(redis_client)
+    current = once("inflight", 1000)
+    store.add(current, event_id=None, max_pending=9)
+    redis_client.zrem(keys.REMINDERS_DUE, current.member)
+    redis_client.zadd(keys.REMINDERS_LEASED, {current.member: 99_999})
+    assert not store.rearm(current, current.rearmed(2000))
