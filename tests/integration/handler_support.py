@@ -1,94 +1,41 @@
-"""Building webhook events and an in-process EventContext for the handler tests: a real
-ReminderStore on a real redis-server, and a replier and job queue that implement the handlers'
-Protocols, so each reply can be read back."""
+"""The EventContext on a real ReminderStore (a real redis-server), for the integration tests
+that check what the handlers leave in Redis; the event builders are the unit tier's."""
 
 from __future__ import annotations
 
-import itertools
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
-from zoneinfo import ZoneInfo
-
 import pytest
 import redis
-from linebot.v3.webhooks import Event, MessageEvent, PostbackEvent
 
 from bot.adapters.redis.reminder_store import ReminderStore
-from bot.domain.texts import Reply
 from bot.service.webhook_events import EventContext
 from bot.settings import Settings
+from tests.unit.service_support import (
+    TOKYO,
+    USER,
+    NoJobs,
+    RecordingReplier,
+    at,
+    base_event,
+    postback,
+    replies_of,
+    text,
+)
 
-TOKYO = ZoneInfo("Asia/Tokyo")
-USER = "U" + "1" * 32
-_ids = itertools.count(1)
-
-
-@dataclass
-class RecordingReplier:
-    replies: list[tuple[str, Reply]] = field(default_factory=list)
-
-    def reply(self, reply_token: str, replies: list[Reply]) -> bool:
-        self.replies.extend((reply_token, r) for r in replies)
-        return True
-
-    @property
-    def last(self) -> str:
-        return self.replies[-1][1].text
-
-
-@dataclass
-class NoJobs:
-    def enqueue_analysis(
-        self, *, chat_id: str, reply_token: str, text: str, received_ms: int
-    ) -> str:
-        raise AssertionError("no analysis expected")
+__all__ = [
+    "TOKYO",
+    "USER",
+    "NoJobs",
+    "RecordingReplier",
+    "at",
+    "base_event",
+    "ctx",
+    "postback",
+    "replies_of",
+    "text",
+]
 
 
 @pytest.fixture
 def ctx(redis_client: redis.Redis) -> EventContext:
     settings = Settings("secret", "token", "redis://unused", max_reminders_per_chat=3)
     return EventContext(settings, ReminderStore(redis_client), RecordingReplier(), NoJobs())
-
-
-def at(year: int, month: int, day: int, hour: int, minute: int) -> int:
-    return int(datetime(year, month, day, hour, minute, tzinfo=TOKYO).timestamp() * 1000)
-
-
-def base_event(
-    kind: str, when_ms: int, chat: str, extra: dict[str, Any], member: str = USER
-) -> dict[str, Any]:
-    source = {"type": "user", "userId": chat}
-    if chat.startswith("C"):
-        source = {"type": "group", "groupId": chat, "userId": member}
-    return {
-        "type": kind,
-        "mode": "active",
-        "timestamp": when_ms,
-        "source": source,
-        "webhookEventId": f"01EVENT{next(_ids):019d}",
-        "deliveryContext": {"isRedelivery": False},
-        "replyToken": f"token{next(_ids)}",
-        **extra,
-    }
-
-
-def text(body: str, when_ms: int, chat: str = USER, member: str = USER) -> Event:
-    message = {"type": "text", "id": str(next(_ids)), "text": body, "quoteToken": "q"}
-    return MessageEvent.from_dict(
-        base_event("message", when_ms, chat, {"message": message}, member)
-    )
-
-
-def postback(
-    data: str, when_ms: int, chat: str = USER, params: dict[str, str] | None = None
-) -> Event:
-    body: dict[str, Any] = {"data": data}
-    if params:
-        body["params"] = params
-    return PostbackEvent.from_dict(base_event("postback", when_ms, chat, {"postback": body}))
-
-
-def replies_of(ctx: EventContext) -> RecordingReplier:
-    assert isinstance(ctx.line, RecordingReplier)
-    return ctx.line

@@ -136,7 +136,17 @@ class MemoryReminderBook:
         key = f"ask:{chat_id}:{user_id}"
         return self._live(key) is not None and self._expiring.pop(key, None) is not None
 
-    # --- what a timer worker would do, for tests of taps on delivered cards ---
+    # --- for tests: what is stored, and what a timer worker would do ---
+
+    def is_empty(self) -> bool:
+        """Nothing stored at all: no reminder, setting, question or once-only mark."""
+        live = [key for key in list(self._expiring) if self._live(key) is not None]
+        return not self.chats and not self.zones and not self.due and not live
+
+    def expires_in(self, key: str) -> float:
+        """Seconds until a TTL'd key (e.g. "ask:<chat>:<user>") expires; 0 if it is gone."""
+        entry = self._expiring.get(key)
+        return max(0.0, entry[0] - self.clock()) if entry else 0.0
 
     def claim(self, chat_id: str, reminder_id: str) -> None:
         """A worker took this reminder's occurrence (it is leased, not due)."""

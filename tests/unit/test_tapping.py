@@ -6,16 +6,15 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
-import redis
-
 from bot.domain import cards, postbacks
 from bot.domain.postbacks import CardAction
 from bot.domain.reminders import Kind, Reminder, new_reminder_id
 from bot.service.webhook_events import EventContext, handle_event
-from tests.integration.handler_support import (
+from tests.unit.service_support import (
     TOKYO,
     USER,
     at,
+    book_of,
     ctx,
     postback,
     replies_of,
@@ -106,9 +105,7 @@ def test_tomorrow_keeps_the_clock_time_and_done_acts(ctx: EventContext) -> None:
     assert "完了" in replies_of(ctx).last
 
 
-def test_a_recurring_card_skips_the_next_occurrence_or_stops(
-    ctx: EventContext, redis_client: redis.Redis
-) -> None:
+def test_a_recurring_card_skips_the_next_occurrence_or_stops(ctx: EventContext) -> None:
     handle_event(text("毎日 7:00 起きる", at(2026, 12, 1, 6, 0)), ctx)
     (daily,) = ctx.reminders.pending(USER)
     assert daily.occurrence_ms == at(2026, 12, 1, 7, 0)
@@ -117,7 +114,7 @@ def test_a_recurring_card_skips_the_next_occurrence_or_stops(
     assert handle_event(postback(skip, at(2026, 12, 1, 6, 10)), ctx) == "skipped"
     (after,) = ctx.reminders.pending(USER)
     assert after.occurrence_ms == at(2026, 12, 2, 7, 0)
-    assert redis_client.zscore("rem:due", after.member) == after.occurrence_ms
+    assert book_of(ctx).due[(USER, after.id)] == after.occurrence_ms
     stop = postbacks.on_card(CardAction.STOP, daily.id, at(2026, 12, 2, 7, 0), "起きる")
     assert handle_event(postback(stop, at(2026, 12, 2, 7, 1)), ctx) == "cancel"
     assert ctx.reminders.pending(USER) == []

@@ -14,9 +14,8 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-import redis
 
-from bot.adapters.redis import keys
+from bot.adapters.memory.reminder_book import QUESTION_TTL_S
 from bot.domain import postbacks, texts
 from bot.domain.intents import AskWhich, Intent, OutOfRange, RemindOnce, StartTimer
 from bot.domain.parsing import read_message
@@ -25,10 +24,11 @@ from bot.domain.texts import Button
 from bot.service import reminder_commands
 from bot.service.asking import Question
 from bot.service.webhook_events import EventContext, handle_event
-from tests.integration.handler_support import (
+from tests.unit.service_support import (
     TOKYO,
     USER,
     at,
+    book_of,
     ctx,
     postback,
     replies_of,
@@ -67,7 +67,7 @@ def reading_data(ctx: EventContext, index: int) -> str:
 
 
 def test_a_weekday_that_contradicts_the_date_is_asked_with_a_button_per_reading(
-    ctx: EventContext, reads: dict[str, Intent], redis_client: redis.Redis
+    ctx: EventContext, reads: dict[str, Intent]
 ) -> None:
     reads[MEETING] = MISMATCH
     event = text(MEETING, T)
@@ -93,7 +93,7 @@ def test_a_weekday_that_contradicts_the_date_is_asked_with_a_button_per_reading(
     assert (cancel.text, cancel.data) == ("キャンセル", "")
     # Nothing but the question is stored, and it expires.
     assert ctx.reminders.pending(USER) == []
-    assert 0 < redis_client.ttl(keys.question_key(USER, USER)) <= keys.QUESTION_TTL_S
+    assert 0 < book_of(ctx).expires_in(f"ask:{USER}:{USER}") <= QUESTION_TTL_S
     assert handle_event(event, ctx) == "duplicate"  # a redelivery asks nothing twice
 
 

@@ -7,16 +7,15 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-import redis
 from linebot.v3.webhooks import UnfollowEvent
 
-from bot.adapters.redis import keys
 from bot.domain.reminders import Kind
 from bot.service.webhook_events import EventContext, handle_event
-from tests.integration.handler_support import (
+from tests.unit.service_support import (
     USER,
     at,
     base_event,
+    book_of,
     ctx,
     postback,
     replies_of,
@@ -111,7 +110,7 @@ def test_group_reminders_belong_to_the_group(ctx: EventContext) -> None:
     assert ctx.reminders.pending(USER) == []
 
 
-def test_unfollow_forgets_the_chat(ctx: EventContext, redis_client: redis.Redis) -> None:
+def test_unfollow_forgets_the_chat(ctx: EventContext) -> None:
     t = at(2026, 12, 1, 9, 0)
     handle_event(text("毎日 7:00", t), ctx)
     handle_event(text("タイムゾーン Europe/Paris", t), ctx)
@@ -120,8 +119,9 @@ def test_unfollow_forgets_the_chat(ctx: EventContext, redis_client: redis.Redis)
     )
     assert handle_event(event, ctx) == "chat_deleted"
     assert ctx.reminders.pending(USER) == []
-    assert redis_client.zcard(keys.REMINDERS_DUE) == 0
-    assert not redis_client.exists(keys.chat_key(USER))
+    assert book_of(ctx).due == {}
+    assert USER not in book_of(ctx).chats
+    assert book_of(ctx).timezone(USER) is None
 
 
 @pytest.mark.parametrize(
@@ -134,8 +134,8 @@ def test_unfollow_forgets_the_chat(ctx: EventContext, redis_client: redis.Redis)
     ],
 )
 def test_what_cannot_be_set_gets_a_clear_reply_and_stores_nothing(
-    ctx: EventContext, redis_client: redis.Redis, body: str, outcome: str, says: str
+    ctx: EventContext, body: str, outcome: str, says: str
 ) -> None:
     assert handle_event(text(body, at(2026, 12, 1, 9, 0)), ctx) == outcome
     assert says in replies_of(ctx).last
-    assert redis_client.zcard(keys.REMINDERS_DUE) == 0
+    assert book_of(ctx).due == {}

@@ -8,12 +8,11 @@ import json
 from typing import Any
 
 import pytest
-import redis
 from linebot.v3 import WebhookParser
 
 from bot.service.webhook_events import EventContext, handle_event
 from linesim import ids
-from tests.integration.handler_support import USER, at, ctx, replies_of
+from tests.unit.service_support import USER, at, book_of, ctx, replies_of
 
 __all__ = ["ctx"]  # the fixture
 SECRET = "secret"
@@ -115,19 +114,19 @@ QUIET: list[dict[str, Any]] = [
 
 @pytest.mark.parametrize("event", QUIET, ids=[e["type"] for e in QUIET])
 def test_other_events_are_acknowledged_and_nothing_else(
-    ctx: EventContext, redis_client: redis.Redis, event: dict[str, Any]
+    ctx: EventContext, event: dict[str, Any]
 ) -> None:
     assert handle_event(parse(event), ctx) == "ignored"
     assert replies_of(ctx).replies == []
-    assert redis_client.dbsize() == 0
+    assert book_of(ctx).is_empty()
 
 
-def test_standby_events_send_nothing(ctx: EventContext, redis_client: redis.Redis) -> None:
+def test_standby_events_send_nothing(ctx: EventContext) -> None:
     event = message({"type": "text", "text": "3"})
     event["mode"] = "standby"
     del event["replyToken"]
     assert handle_event(parse(event), ctx) == "standby"
-    assert redis_client.dbsize() == 0
+    assert book_of(ctx).is_empty()
 
 
 def test_a_follow_without_the_newer_follow_field_is_still_greeted(ctx: EventContext) -> None:
