@@ -19,7 +19,7 @@ from bot.domain.occurrences import zone_of
 from bot.domain.parsing import read_message
 from bot.domain.reminders import Kind, Reminder, reminder_id_for_event
 from bot.domain.texts import Reply
-from bot.service import asking
+from bot.service import asking, notify_tokens
 from bot.service.context import Turn
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,8 @@ def handle_text(text: str, turn: Turn) -> str:
             if not turn.ctx.reminders.mark_event_seen(turn.event_id):
                 return "duplicate"
             return turn.reply(asking.ask_when(turn, intent.label, zone), "ask_when")
+    if isinstance(intent, intents.NotifyToken):
+        return notify_tokens.handle(intent, turn)
     if isinstance(intent, intents.ListReminders):
         return _list(turn, zone)
     if isinstance(intent, intents.CancelReminder):
