@@ -14,9 +14,13 @@ from bot.adapters.line_push import PushResult
 from bot.adapters.redis import keys
 from bot.adapters.redis.delivery_store import DeliveryStore
 from bot.adapters.redis.notify_store import NotifyStore
+from bot.adapters.redis.worker_registry import Lateness
 from bot.domain.delivery import PushOutcome
 from bot.domain.reminders import Kind, Reminder, new_reminder_id
+from bot.entrypoints.notify_loop import WithNotify, notify_worker
 from bot.entrypoints.timer_worker import TimerWorker, now_ms
+from bot.service.delivering import DeliveryStats
+from bot.settings import Settings
 from tests.integration.test_timer_worker import ScriptedPusher
 
 CHAT = "U" + "7" * 32
@@ -77,3 +81,25 @@ def test_the_notify_loop_pushes_plain_text_once_retrying_with_the_same_key(
     assert pusher.pushes == [(CHAT, "ディスク残り 5%\n/var", message.retry_key)] * 2
     assert redis_client.zcard(keys.NOTIFY_DUE) == 0
     assert redis_client.zcard(keys.NOTIFY_LEASED) == 0
+
+
+def test_one_registration_counts_both_loops(redis_url: str, redis_client: redis.Redis) -> None:
+    settings = Settings("secret", "token", redis_url)
+
+    async def beat() -> str:
+        client = aioredis.Redis.from_url(redis_url)
+        try:
+            notify = notify_worker(client, ScriptedPusher(), settings)
+            notify.stats.delivered = 2
+            registry = WithNotify(client, notify)
+            await registry.beat(DeliveryStats(delivered=3, retried=1), Lateness())
+            await notify.registry.beat(notify.stats, notify.lateness)  # registers nothing
+            return registry.name
+        finally:
+            await client.aclose()
+
+    name = asyncio.run(beat())
+
+    assert redis_client.zrange(keys.WORKERS, 0, -1) == [name.encode()]
+    counted = redis_client.hgetall(keys.worker_key(name))
+    assert (counted[b"delivered"], counted[b"retried"]) == (b"5", b"1")
