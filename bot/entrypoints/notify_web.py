@@ -20,9 +20,6 @@ from bot.service.notify_api import NotifyApi
 
 log = logging.getLogger(__name__)
 
-MAX_REQUEST_ID_CHARS = 200  # longer ids are cut: the key stores a hash of it anyway
-
-
 def mount_notify_api(app: Flask, get_api: Callable[[], NotifyApi | None]) -> None:
     @app.post("/api/notify")
     def api_notify() -> Response:
@@ -71,7 +68,7 @@ def _field(name: str) -> str | None:
 
 def _request_id() -> str:
     raw = request.headers.get("X-Request-Id") or request.headers.get("Idempotency-Key") or ""
-    return raw.strip()[:MAX_REQUEST_ID_CHARS]
+    return raw.strip()  # any length: only its hash is stored (bot.domain.notify.request_key)
 
 
 def client_address() -> str:
