@@ -20,6 +20,7 @@ from bot.service.notify_api import NotifyApi
 
 log = logging.getLogger(__name__)
 
+
 def mount_notify_api(app: Flask, get_api: Callable[[], NotifyApi | None]) -> None:
     @app.post("/api/notify")
     def api_notify() -> Response:
