@@ -11,7 +11,9 @@ function that needs it, so a command loads only what it uses.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
 import sys
 from typing import TYPE_CHECKING
 
@@ -57,19 +59,23 @@ async def _run_timer_worker(settings: Settings) -> None:
     from bot.adapters.line_push import AsyncLinePusher
     from bot.adapters.redis.connection import TIMER_WORKER, async_client
     from bot.adapters.redis.delivery_store import DeliveryStore
+    from bot.entrypoints.notify_loop import NOTIFY_CONCURRENCY, WithNotify, notify_worker
     from bot.entrypoints.timer_worker import TimerWorker
 
-    # One connection is the wake-up subscription; the rest serve claims, renewals, settles.
+    # One connection is the wake-up subscription of each loop; the rest serve claims,
+    # renewals, settles.
     redis_client = async_client(settings.redis_url, max_connections=TIMER_WORKER)
     pusher = AsyncLinePusher(
         settings.line_api_base_url,
         settings.channel_access_token,
         timeout_s=settings.push_timeout_s,
-        pool_size=settings.push_concurrency,
+        pool_size=settings.push_concurrency + NOTIFY_CONCURRENCY,
     )
     store = DeliveryStore(
         redis_client, lease_ms=settings.timer_lease_ms, rate_per_s=settings.push_rate_per_s
     )
+    # The Notify-style API's messages: a second loop on keys of their own (notify_loop.py).
+    notify = notify_worker(redis_client, pusher, settings)
     worker = TimerWorker(
         store,
         pusher,
@@ -77,9 +83,22 @@ async def _run_timer_worker(settings: Settings) -> None:
         concurrency=settings.push_concurrency,
         shutdown_grace_s=settings.shutdown_grace_s,
         default_zone=settings.tz,
+        registry=WithNotify(redis_client, notify),
     )
+
+    def stop() -> None:  # any number of times: the platform may send SIGTERM twice
+        worker.request_stop()
+        notify.request_stop()
+
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop)
+    runs = [asyncio.create_task(w.run(install_signal_handlers=False)) for w in (worker, notify)]
+    for run in runs:
+        run.add_done_callback(lambda _: stop())  # one loop ending (it never should) ends both
     try:
-        await worker.run()
+        await asyncio.gather(*runs)
     finally:
         await pusher.close()
         await redis_client.aclose()
@@ -92,12 +111,14 @@ def build_web_services(settings: Settings) -> WebServices:
     from bot.adapters.redis.connection import WEB_PER_PROCESS, sync_client
     from bot.adapters.redis.followers import Followers
     from bot.adapters.redis.iteration_jobs import IterationStore
+    from bot.adapters.redis.notify_store import NotifyStore
     from bot.adapters.redis.reminder_store import ReminderStore
     from bot.adapters.reply_handoff import rq_handoff
     from bot.adapters.reply_sender import REPLY_TIMEOUT_S, ReplySender
     from bot.entrypoints import web
     from bot.service.broadcast import Broadcasts
     from bot.service.heavy_commands import HeavyWork
+    from bot.service.notify_api import NotifyApi
     from bot.service.webhook_events import EventContext
 
     per_process = settings.web_redis_connections or WEB_PER_PROCESS
@@ -111,6 +132,7 @@ def build_web_services(settings: Settings) -> WebServices:
     web.register_sender(sender)
     queue = JobQueue(client, heavy_per_chat=settings.heavy_jobs_per_chat)
     broadcasts = Broadcasts(IterationStore(client), queue, batch_size=settings.broadcast_batch_size)
+    notify = NotifyStore(client)
     context = EventContext(
         settings,
         ReminderStore(client),
@@ -118,8 +140,9 @@ def build_web_services(settings: Settings) -> WebServices:
         queue,
         followers=Followers(client),
         heavy=HeavyWork(queue, broadcasts),
+        notify=notify,
     )
-    return web.WebServices(client, context)
+    return web.WebServices(client, context, NotifyApi(notify, context.reminders, settings))
 
 
 def operator_redis_or_exit() -> redis.Redis:

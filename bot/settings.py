@@ -149,6 +149,14 @@ class Settings:
         "how long SIGTERM lets a web process send its queued replies",
         low=0.0,
     )
+    # LINE Notify allowed 1,000 calls an hour per token; scripts written for it expect that.
+    notify_rate_per_hour: int = setting(
+        "NOTIFY_RATE_PER_HOUR",
+        1000,
+        "calls of /api/notify and /api/reminders per token per hour (as LINE Notify)",
+        low=1,
+        high=1_000_000,
+    )
 
     @property
     def tz(self) -> ZoneInfo:

@@ -34,6 +34,10 @@ class Kind(StrEnum):
     TIMER = "t"  # a duration: `arg` is its length in seconds
     ONCE = "o"  # a moment
     RECURRING = "r"  # `arg` is the encoded Recurrence
+    # A Notify-style API message: the label is the text, pushed as it is. Stored only on the
+    # notify:* keys (keys.py), which the previous release never reads: its decoder refuses an
+    # unknown kind and would dead-letter the message.
+    NOTIFY = "n"
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,6 +46,8 @@ from redis.exceptions import RedisError
 
 from bot.adapters.reply_sender import ReplySender
 from bot.entrypoints.admin import mount_admin
+from bot.entrypoints.notify_web import mount_notify_api
+from bot.service.notify_api import NotifyApi
 from bot.service.webhook_events import EventContext, handle_event
 from bot.settings import Settings
 
@@ -69,6 +71,7 @@ class NotAWebhookError(ValueError):
 class WebServices:
     redis: redis.Redis
     events: EventContext
+    notify_api: NotifyApi | None = None  # /api/notify and /api/reminders (notify_web.py)
 
 
 def register_sender(sender: ReplySender) -> None:
@@ -227,6 +230,7 @@ def create_app(settings: Settings, services: Callable[[], WebServices]) -> Flask
         return jsonify(status="ok"), 200
 
     mount_admin(app, settings, lambda: services().redis)
+    mount_notify_api(app, lambda: services().notify_api)
 
     @app.errorhandler(413)
     def too_large(_: Exception) -> tuple[Response, int]:

@@ -67,6 +67,15 @@ class HeavyJobs(Protocol):
     def start_broadcast(self, code: str) -> int | None: ...
 
 
+class NotifyTokens(Protocol):
+    """A chat's Notify-style API tokens (bot.adapters.redis.notify_store)."""
+
+    def issue(self, chat_id: str, token_digest: str, now_ms: int, *, cap: int) -> int | None: ...
+    def revoke_all(self, chat_id: str) -> int: ...
+    def last_uses(self, chat_id: str) -> list[int]: ...
+    def forget_chat(self, chat_id: str) -> int: ...
+
+
 @dataclass(frozen=True, slots=True)
 class EventContext:
     settings: Settings
@@ -75,6 +84,7 @@ class EventContext:
     jobs: Jobs
     followers: FollowerBook | None = None
     heavy: HeavyJobs | None = None
+    notify: NotifyTokens | None = None
 
 
 @dataclass(frozen=True, slots=True)

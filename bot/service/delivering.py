@@ -27,7 +27,7 @@ from bot.adapters.redis.delivery_store import (
 )
 from bot.domain import cards, delivery, occurrences, texts
 from bot.domain.delivery import PushOutcome
-from bot.domain.reminders import Reminder
+from bot.domain.reminders import Kind, Reminder
 from bot.domain.timers import Timer
 
 log = logging.getLogger(__name__)
@@ -109,7 +109,11 @@ class Deliverer:
             self.stats.skipped += 1
             await self.settle(settling.ack)
             return
-        card = cards.notification_message(reminder, zone)
+        card = (
+            text_message(reminder.label)  # as LINE Notify sent it: the text, nothing around it
+            if reminder.kind is Kind.NOTIFY
+            else cards.notification_message(reminder, zone)
+        )
         result = await self._push(reminder.chat_id, card, reminder.retry_key)
         await self._carry_out(settling, result)
 

@@ -19,7 +19,7 @@ from bot.domain.parsing import read_message
 from bot.domain.ports import Added
 from bot.domain.reminders import Kind, Reminder, reminder_id_for_event
 from bot.domain.texts import Reply
-from bot.service import asking, asking_readings
+from bot.service import asking, asking_readings, notify_tokens
 from bot.service.context import Turn
 
 log = logging.getLogger(__name__)
@@ -59,6 +59,8 @@ def handle_text(text: str, turn: Turn) -> str:
             return turn.reply(asking.ask_when(turn, intent.label, zone), "ask_when")
     if isinstance(intent, intents.AskWhich):
         return asking_readings.ask(turn, intent, zone, question)
+    if isinstance(intent, intents.NotifyToken):
+        return notify_tokens.handle(intent, turn)
     if isinstance(intent, intents.ListReminders):
         return _list(turn, zone)
     if isinstance(intent, intents.CancelReminder):

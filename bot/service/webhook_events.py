@@ -132,6 +132,8 @@ def _on_join(event: Any, turn: Turn) -> str:
 def _on_goodbye(event: Any, turn: Turn) -> str:
     """Unfollow (1:1) or the bot left a group: that chat's reminders and settings go."""
     removed = turn.ctx.reminders.delete_chat(turn.chat_id)
+    if turn.ctx.notify is not None:
+        turn.ctx.notify.forget_chat(turn.chat_id)  # its API tokens and messages still waiting
     if turn.ctx.followers is not None:
         turn.ctx.followers.remove(turn.chat_id)  # unfollow is also what blocking sends
     log.info("chat forgotten: reminders=%d", removed)

@@ -19,6 +19,8 @@ MINI_PLAN_CONNECTIONS = 20
 OWNED = re.compile(
     r"^(rem:due|rem:leased"  # the timer workers, entry by entry
     r"|rem:chat:.+"  # the chat: its last pending reminder's delivery, unfollow or leave
+    r"|notify:(due|leased|chat:.+)"  # the notify loop's, as rem:* (keys.NOTIFY_QUEUE)
+    r"|notify:(token:[0-9a-f]{64}|tokens:.+)"  # the chat: 通知トークン 削除, unfollow or leave
     r"|metrics:totals"  # one fixed-size hash of counters: does not grow with traffic
     r"|rq:(queues|workers.*|queue:\w+|finished:\w+|failed:\w+|started:\w+|deferred:\w+"
     r"|scheduled:\w+|canceled:\w+|clean_registries:\w+))$"  # RQ's own registries

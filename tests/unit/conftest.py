@@ -4,12 +4,9 @@ bot/adapters/memory)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 
 @pytest.fixture(scope="session")
-def redis_server() -> Iterator[None]:
+def redis_server() -> None:
     pytest.fail("tests/unit runs without Redis: use the in-memory fakes (bot/adapters/memory)")
-    yield None

@@ -31,7 +31,6 @@ from bot.domain.timers import MalformedTimerError, Timer
 ACK_WINDOW_S = 0.002
 RATE_WINDOW_MS = 1_000
 SHORT_WINDOW_MS = 100
-CHAT_PREFIX = keys.CHAT_FORMAT.format(chat_id="")
 
 __all__ = [
     "Claim",
@@ -51,8 +50,11 @@ class DeliveryStore:
         lease_ms: int,
         rate_per_s: float,
         margin_ms: int = RECOMMENDED_MARGIN_MS,
+        queue: keys.DeliveryKeys = keys.REMINDER_QUEUE,
     ) -> None:
         self._redis = client
+        # Which keys it claims and settles on: the reminders', or the Notify-style API's.
+        self._keys = queue
         self.lease_ms = lease_ms
         # The limiter holds `limit` per (window + margin); a rate below 1/s becomes one per
         # 1/rate seconds.
@@ -83,10 +85,10 @@ class DeliveryStore:
         raw = await _call(
             self._claim,
             [
-                keys.REMINDERS_DUE,
-                keys.REMINDERS_LEASED,
-                keys.LEGACY_TIMERS_DUE,
-                keys.LEGACY_TIMERS_LEASED,
+                self._keys.due,
+                self._keys.leased,
+                self._keys.legacy_due,
+                self._keys.legacy_leased,
                 keys.PUSH_WINDOW,
                 keys.LEGACY_PUSH_RATE,
                 keys.PUSH_WINDOW_SHORT,
@@ -98,7 +100,7 @@ class DeliveryStore:
                 self._limit,
                 self._window_ms,
                 self._margin_ms,
-                CHAT_PREFIX,
+                self._keys.chat_prefix,
                 keys.SETTING_TIMEZONE,
                 self._short_limit,
                 SHORT_WINDOW_MS,
@@ -121,12 +123,10 @@ class DeliveryStore:
         current = [e.member for e in entries if isinstance(e, ClaimedReminder)]
         legacy = [e.member for e in entries if isinstance(e, ClaimedLegacyTimer)]
         if current:
-            await self._redis.zadd(
-                keys.REMINDERS_LEASED, dict.fromkeys(current, lease_until), xx=True
-            )
+            await self._redis.zadd(self._keys.leased, dict.fromkeys(current, lease_until), xx=True)
         if legacy:
             await self._redis.zadd(
-                keys.LEGACY_TIMERS_LEASED, dict.fromkeys(legacy, lease_until), xx=True
+                self._keys.legacy_leased, dict.fromkeys(legacy, lease_until), xx=True
             )
 
     async def ack(self, reminder: Reminder, rearm: Reminder | None = None) -> None:
@@ -159,8 +159,8 @@ class DeliveryStore:
         try:
             await _call(
                 self._ack_script,
-                [keys.REMINDERS_LEASED, keys.REMINDERS_DUE],
-                [CHAT_PREFIX, keys.TIMERS_WAKE_CHANNEL, *args],
+                [self._keys.leased, self._keys.due],
+                [self._keys.chat_prefix, self._keys.wake_channel, *args],
             )
         except BaseException as exc:  # every waiter retries its own ack
             done.set_exception(exc)
@@ -174,14 +174,14 @@ class DeliveryStore:
         return bool(
             await _call(
                 self._requeue,
-                [keys.REMINDERS_LEASED, keys.REMINDERS_DUE, keys.chat_key(claimed.chat_id)],
+                [self._keys.leased, self._keys.due, self._keys.chat_key(claimed.chat_id)],
                 [
                     claimed.member,
                     claimed.id,
                     claimed.occurrence_ms,
                     updated.encode(),
                     at_ms,
-                    keys.TIMERS_WAKE_CHANNEL,
+                    self._keys.wake_channel,
                 ],
             )
         )
@@ -193,10 +193,10 @@ class DeliveryStore:
             await _call(
                 self._dead,
                 [
-                    keys.REMINDERS_LEASED,
-                    keys.REMINDERS_DEAD,
-                    keys.chat_key(claimed.chat_id),
-                    keys.REMINDERS_DUE,
+                    self._keys.leased,
+                    self._keys.dead,
+                    self._keys.chat_key(claimed.chat_id),
+                    self._keys.due,
                 ],
                 [
                     claimed.member,
@@ -207,7 +207,7 @@ class DeliveryStore:
                     keys.DEAD_LETTER_TTL_MS,
                     "" if rearm is None else rearm.occurrence_ms,
                     "" if rearm is None else rearm.encode(),
-                    keys.TIMERS_WAKE_CHANNEL,
+                    self._keys.wake_channel,
                 ],
             )
         )
@@ -215,9 +215,9 @@ class DeliveryStore:
     async def drop_malformed(self, member: str, letter: DeadLetter, now_ms: int) -> None:
         """An entry whose record cannot be read: keep it as a dead letter for the operator."""
         pipe = self._redis.pipeline(transaction=True)
-        pipe.zrem(keys.REMINDERS_LEASED, member)
-        pipe.zadd(keys.REMINDERS_DEAD, {letter.to_json(): now_ms})
-        pipe.pexpire(keys.REMINDERS_DEAD, keys.DEAD_LETTER_TTL_MS)
+        pipe.zrem(self._keys.leased, member)
+        pipe.zadd(self._keys.dead, {letter.to_json(): now_ms})
+        pipe.pexpire(self._keys.dead, keys.DEAD_LETTER_TTL_MS)
         await pipe.execute()
 
     async def pause_pushes(self, until_ms: int, now_ms: int) -> None:
@@ -226,14 +226,14 @@ class DeliveryStore:
     # --- the previous release's timers ---
 
     async def ack_legacy(self, member: str) -> None:
-        await self._redis.zrem(keys.LEGACY_TIMERS_LEASED, member)
+        await self._redis.zrem(self._keys.legacy_leased, member)
 
     async def requeue_legacy(self, member: str, timer: Timer, at_ms: int) -> bool:
         return bool(
             await _call(
                 self._legacy_requeue,
-                [keys.LEGACY_TIMERS_LEASED, keys.LEGACY_TIMERS_DUE],
-                [member, timer.encode(), at_ms, keys.TIMERS_WAKE_CHANNEL],
+                [self._keys.legacy_leased, self._keys.legacy_due],
+                [member, timer.encode(), at_ms, self._keys.wake_channel],
             )
         )
 
@@ -254,13 +254,13 @@ class DeliveryStore:
         return bool(
             await _call(
                 self._legacy_dead,
-                [keys.LEGACY_TIMERS_LEASED, keys.LEGACY_TIMERS_DEAD],
+                [self._keys.legacy_leased, self._keys.legacy_dead],
                 [member, record, now_ms, keys.DEAD_LETTER_TTL_MS],
             )
         )
 
     def wake_channel(self) -> str:
-        return keys.TIMERS_WAKE_CHANNEL
+        return self._keys.wake_channel
 
 
 async def _call(script: Any, keys_: list[str], args: list[Any]) -> Any:

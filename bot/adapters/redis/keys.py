@@ -8,6 +8,8 @@ records, delivered with the retry key they already carry) until those are empty.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 # --- reminders (this release) ---
 # Pending reminders: member = "<chat id>:<reminder id>" (an identity that never changes),
 # score = when its current occurrence (or its next retry) is due, epoch ms.
@@ -59,6 +61,77 @@ EVENT_SEEN_FORMAT = "events:seen:{event_id}"
 EVENT_SEEN_TTL_S = 6 * 3600
 DEAD_LETTER_TTL_MS = 7 * 24 * 3600 * 1000
 PUSH_RATE_TTL_MS = 60_000
+
+
+# --- the Notify-style API (bot/adapters/redis/notify_store.py) ---
+# Its messages wait on keys of their own, never on rem:*: the previous release reads every
+# record it finds there and would dead-letter a kind it does not know (a lost message), so a
+# deploy overlap must not let one of its workers see them. Same shapes as the reminder keys,
+# claimed by a second loop of this release's timer worker. Owner of NOTIFY_CHAT_FORMAT: the
+# message's ack removes its field (an empty hash vanishes); unfollow / leave deletes the key.
+NOTIFY_DUE = "notify:due"
+NOTIFY_LEASED = "notify:leased"
+NOTIFY_CHAT_FORMAT = "notify:chat:{chat_id}"
+NOTIFY_DEAD = "notify:dead"
+NOTIFY_WAKE_CHANNEL = "notify:wake"
+# Never written by anyone: the notify loop has no previous release to drain.
+NOTIFY_NO_LEGACY = "notify:no-legacy"
+# One token: HASH chat, created_ms, last_used_ms; the key is the SHA-256 of the token (hex),
+# never the token. Owner: the chat — 通知トークン 削除 and unfollow / leave delete it.
+NOTIFY_TOKEN_FORMAT = "notify:token:{digest}"
+# A chat's tokens (SET of digests), so revoking and forgetting a chat cost what it holds.
+# Owner: the chat, as above.
+NOTIFY_TOKENS_OF_FORMAT = "notify:tokens:{chat_id}"
+# Calls of one token in its current hour (INCR); expires with the hour it counts.
+NOTIFY_RATE_FORMAT = "notify:rate:{digest}"
+NOTIFY_RATE_WINDOW_S = 3600
+# Failed tokens from one client address in its current minute (INCR); expires with it.
+NOTIFY_FAILED_FORMAT = "notify:failed:{address}"
+NOTIFY_FAILED_WINDOW_S = 60
+# A request id (X-Request-Id / Idempotency-Key) already acted on, hashed with its token
+# (bot.domain.notify.request_key): a retried request changes nothing. Expires after
+# NOTIFY_SEEN_TTL_S (LINE keeps a retry key 24 h).
+NOTIFY_SEEN_FORMAT = "notify:seen:{request}"
+NOTIFY_SEEN_TTL_S = 24 * 3600
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryKeys:
+    """The keys one claim loop of the timer worker works on (see DeliveryStore)."""
+
+    due: str
+    leased: str
+    chat_prefix: str
+    dead: str
+    wake_channel: str
+    legacy_due: str
+    legacy_leased: str
+    legacy_dead: str
+
+    def chat_key(self, chat_id: str) -> str:
+        return self.chat_prefix + chat_id
+
+
+REMINDER_QUEUE = DeliveryKeys(
+    REMINDERS_DUE,
+    REMINDERS_LEASED,
+    CHAT_FORMAT.format(chat_id=""),
+    REMINDERS_DEAD,
+    TIMERS_WAKE_CHANNEL,
+    LEGACY_TIMERS_DUE,
+    LEGACY_TIMERS_LEASED,
+    LEGACY_TIMERS_DEAD,
+)
+NOTIFY_QUEUE = DeliveryKeys(
+    NOTIFY_DUE,
+    NOTIFY_LEASED,
+    NOTIFY_CHAT_FORMAT.format(chat_id=""),
+    NOTIFY_DEAD,
+    NOTIFY_WAKE_CHANNEL,
+    NOTIFY_NO_LEGACY,
+    NOTIFY_NO_LEGACY,
+    NOTIFY_NO_LEGACY,
+)
 
 
 def event_seen_key(event_id: str) -> str:
