@@ -26,8 +26,8 @@ from typing import Protocol
 
 from bot.adapters.redis.notify_store import TokenUse
 from bot.adapters.redis.reminder_store import Added
-from bot.cli_parse import describe
 from bot.domain import intents, notify
+from bot.domain.intent_json import describe
 from bot.domain.notify import Answer, answer
 from bot.domain.occurrences import zone_of
 from bot.domain.parsing import read_message

@@ -12,25 +12,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Any
+from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.domain.intents import (
-    AskWhich,
-    Intent,
-    OutOfRange,
-    RemindOnce,
-    RemindRecurring,
-    StartTimer,
-    Unreadable,
-)
+from bot.domain.intent_json import describe
 from bot.domain.parsing import read_message
 from bot.domain.recurrence import localize
 from bot.settings import read_one
 
 HELP = "show how the bot reads messages (one JSON line per text)"
-RECURRING_SHOWN = 3
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -54,49 +44,6 @@ def run(args: argparse.Namespace) -> int:
         line = describe(text, read_message(text, now=at), at, sub_second=sub_second)
         print(json.dumps(line, ensure_ascii=False))
     return 0
-
-
-def describe(
-    text: str, intent: Intent, at: datetime, *, sub_second: bool = False
-) -> dict[str, Any]:
-    """The JSON object for one message read at `at`."""
-    line: dict[str, Any] = {"text": text, "kind": intent.kind, "next": [], "label": ""}
-    if isinstance(intent, StartTimer):
-        due = (at.astimezone(UTC) + timedelta(seconds=intent.seconds)).astimezone(at.tzinfo)
-        line.update(
-            next=[due.isoformat(timespec="auto" if sub_second else "seconds")],
-            label=intent.label,
-            seconds=intent.seconds,
-        )
-    elif isinstance(intent, RemindOnce):
-        line.update(next=[_iso(intent.at)], label=intent.label)
-    elif isinstance(intent, RemindRecurring):
-        zone = at.tzinfo
-        assert zone is not None
-        upcoming = [intent.first, *intent.rule.occurrences(intent.first, zone, RECURRING_SHOWN - 1)]
-        line.update(
-            next=[_iso(moment) for moment in upcoming],
-            label=intent.label,
-            rule=intent.rule.describe_ja(),
-        )
-    elif isinstance(intent, Unreadable):
-        line.update(label=intent.label, reason=intent.reason)
-    elif isinstance(intent, OutOfRange):
-        line.update(reason=intent.reason)
-    elif isinstance(intent, AskWhich):
-        line.update(
-            label=intent.label,
-            reason=intent.reason,
-            unread=list(intent.unread),
-            readings=[
-                describe(text, reading, at, sub_second=sub_second) for reading in intent.readings
-            ],
-        )
-    return line
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat(timespec="seconds")
 
 
 def _zone(name: str) -> tzinfo:
