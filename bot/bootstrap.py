@@ -92,6 +92,7 @@ def build_web_services(settings: Settings) -> WebServices:
     """The web process: one Redis pool (its share of the plan's connections), the reply
     sender, and the event handlers' ports."""
     from bot.adapters.job_queue import JobQueue
+    from bot.adapters.redis.calendar_feeds import CalendarFeeds
     from bot.adapters.redis.connection import sync_client
     from bot.adapters.redis.followers import Followers
     from bot.adapters.redis.iteration_jobs import IterationStore
@@ -121,6 +122,7 @@ def build_web_services(settings: Settings) -> WebServices:
         queue,
         followers=Followers(client),
         heavy=HeavyWork(queue, broadcasts),
+        calendars=CalendarFeeds(client),
     )
     return web.WebServices(client, context)
 

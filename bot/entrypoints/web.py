@@ -23,6 +23,7 @@
 - Heavy commands (解析 / 読み / キーワード) only claim a per-chat slot, queue LINE's loading
   animation on the same sender (1:1 chats only) and enqueue a job (bot/service/heavy_commands.py);
   follow / unfollow events keep the followers set a broadcast goes to.
+- GET /cal/<token>.ics serves a chat's private calendar feed (bot/entrypoints/calendar_route.py).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import redis
@@ -47,6 +48,7 @@ from bot.adapters.redis import connection
 from bot.adapters.reply_sender import ReplySender
 from bot.bootstrap import once
 from bot.entrypoints.admin import mount_admin
+from bot.entrypoints.calendar_route import mount_calendar, public_base_url
 from bot.service.webhook_events import EventContext, handle_event
 from bot.settings import Settings
 
@@ -226,8 +228,10 @@ def create_app(settings: Settings, services: Callable[[], WebServices] | None = 
         except NotAWebhookError as exc:
             log.info("webhook refused: not a LINE webhook payload (%s)", exc)
             return jsonify(error="not a LINE webhook payload"), 400
+        # Links the bot hands out (カレンダー) point where this webhook arrived.
+        context = replace(get_services().events, public_url=public_base_url(settings))
         try:
-            handle_all(events, get_services().events)
+            handle_all(events, context)
         except RedisError as exc:
             # Not acted on (or only partly: the rest is deduplicated): LINE may redeliver.
             log.error("redis unavailable while handling a webhook: %s", type(exc).__name__)
@@ -243,6 +247,7 @@ def create_app(settings: Settings, services: Callable[[], WebServices] | None = 
         return jsonify(status="ok"), 200
 
     mount_admin(app, settings, lambda: get_services().redis)
+    mount_calendar(app, settings, lambda: get_services().redis)
 
     @app.errorhandler(413)
     def too_large(_: Exception) -> tuple[Response, int]:
