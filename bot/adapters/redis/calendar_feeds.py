@@ -37,12 +37,13 @@ return 1
 """
 
 # KEYS: the feed key. ARGV: chat hash prefix, pointer prefix, ttl_s.
-# Returns false (no such token) or {chat id, HGETALL of the chat's hash}. The chat's keys are
-# built here from the value read (as the claim script does): they cannot be known before.
+# Returns false (no such token) or {chat id, HGETALL of the chat's hash}: three commands in
+# one call, GETEX (the token's chat, renewing its TTL as it reads), EXPIRE (the chat's
+# pointer, so the two keep the same life) and HGETALL. The chat's keys are built here from
+# the value read (as the claim script does): they cannot be known before.
 READ = """
-local chat = redis.call('GET', KEYS[1])
+local chat = redis.call('GETEX', KEYS[1], 'EX', ARGV[3])
 if not chat then return false end
-redis.call('EXPIRE', KEYS[1], ARGV[3])
 redis.call('EXPIRE', ARGV[2] .. chat, ARGV[3])
 return {chat, redis.call('HGETALL', ARGV[1] .. chat)}
 """
