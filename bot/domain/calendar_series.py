@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from functools import lru_cache
 from itertools import islice
 from zoneinfo import ZoneInfo
 
@@ -109,16 +110,23 @@ def _until_in_utc(value: str, zone: ZoneInfo) -> str:
 
 def _holidays_in(rule: str, first: datetime, zone: ZoneInfo) -> tuple[datetime, ...]:
     """The occurrences of `rule` from `first` that fall on a Japanese public holiday."""
-    local_first = first.replace(tzinfo=None)
-    walk = rrulestr(_floating(rule, zone), dtstart=local_first)
+    walls = _holiday_walls(_floating(rule, zone), first.replace(tzinfo=None))
+    return tuple(localize(wall, zone) for wall in walls)
+
+
+@lru_cache(maxsize=1024)
+def _holiday_walls(rule: str, first: datetime) -> tuple[datetime, ...]:
+    # Walking a year of a rule's candidates takes ~3 ms, and many reminders share a rule and
+    # its next day (平日 8:00): walk each once.
+    walk = rrulestr(rule, dtstart=first)
     assert isinstance(walk, rrule)
-    end = local_first + timedelta(days=HOLIDAY_HORIZON_DAYS)
+    end = first + timedelta(days=HOLIDAY_HORIZON_DAYS)
     found = []
-    for candidate in islice(walk.xafter(local_first, inc=True), _MAX_CANDIDATES):
+    for candidate in islice(walk.xafter(first, inc=True), _MAX_CANDIDATES):
         if candidate > end:
             break
         if is_japanese_holiday(candidate.date()):
-            found.append(localize(candidate, zone))
+            found.append(candidate)
     return tuple(found)
 
 
