@@ -14,6 +14,7 @@ from icalendar import Calendar
 from bot.domain.calendar_feed import etag, render
 from bot.domain.recurrence import Recurrence
 from bot.domain.reminders import Kind, Reminder
+from bot.settings import Settings, SettingsError
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -185,3 +186,12 @@ def test_the_etag_follows_the_content_not_the_clock() -> None:
     assert len({base, etag("v2", zone="Asia/Tokyo", host="h")}) == 2
     assert base != etag("v1", zone="UTC", host="h")
     assert base != etag("v1", zone="Asia/Tokyo", host="other")
+
+
+def test_bot_public_url_is_a_base_url_without_its_trailing_slash() -> None:
+    env = {"LINE_CHANNEL_SECRET": "s", "LINE_CHANNEL_ACCESS_TOKEN": "t", "REDIS_URL": "redis://x"}
+    assert Settings.from_env(env).public_url is None
+    with_url = {**env, "BOT_PUBLIC_URL": "https://bot.example.com/"}
+    assert Settings.from_env(with_url).public_url == "https://bot.example.com"
+    with pytest.raises(SettingsError, match="BOT_PUBLIC_URL"):
+        Settings.from_env({**env, "BOT_PUBLIC_URL": "bot.example.com"})
