@@ -18,7 +18,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.adapters.redis.calendar_feeds import ChatSnapshot
-from bot.domain import calendar_feed, calendar_texts, intents
+from bot.domain import calendar_feed, calendar_texts, intents, texts
 from bot.domain.occurrences import zone_of
 from bot.service.context import Turn
 
@@ -30,8 +30,8 @@ FEED_PATH = "/cal/{token}.ics"
 def handle_calendar(intent: intents.CalendarFeed, turn: Turn) -> str:
     """Answer カレンダー (a new URL, replacing the chat's old one) or カレンダー 削除."""
     book = turn.ctx.calendars
-    if book is None:  # a process wired without feeds (none today): nothing to hand out
-        return turn.reply_once(calendar_texts.no_public_url(), "calendar_unavailable")
+    if book is None:  # a process wired without feeds (none today): as if not understood
+        return turn.reply_once(texts.unreadable(""), "unreadable")
     # Marked before acting: a redelivered event must not replace the token the first
     # delivery's reply already showed.
     if turn.event_id and not turn.ctx.reminders.mark_event_seen(turn.event_id):
