@@ -108,6 +108,7 @@ def build_web_services(settings: Settings) -> WebServices:
     """The web process: one Redis pool (its share of the plan's connections), the reply
     sender, and the event handlers' ports."""
     from bot.adapters.job_queue import JobQueue
+    from bot.adapters.redis.calendar_feeds import CalendarFeeds
     from bot.adapters.redis.connection import WEB_PER_PROCESS, sync_client
     from bot.adapters.redis.followers import Followers
     from bot.adapters.redis.iteration_jobs import IterationStore
@@ -141,6 +142,7 @@ def build_web_services(settings: Settings) -> WebServices:
         followers=Followers(client),
         heavy=HeavyWork(queue, broadcasts),
         notify=notify,
+        calendars=CalendarFeeds(client),
     )
     return web.WebServices(client, context, NotifyApi(notify, context.reminders, settings))
 

@@ -143,6 +143,11 @@ class Settings:
         low=1,
         high=64,
     )
+    public_url: str | None = setting(
+        "BOT_PUBLIC_URL",
+        None,
+        "public base URL of the links the bot hands out (カレンダー); unset: the webhook's own",
+    )
     reply_drain_s: float = setting(
         "REPLY_DRAIN_S",
         10.0,
@@ -227,6 +232,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
 _TIDY: dict[str, Callable[[Any], Any]] = {
     "LINE_API_BASE_URL": lambda url: url.rstrip("/"),
     "LOG_LEVEL": str.upper,
+    "BOT_PUBLIC_URL": lambda url: url.rstrip("/"),
 }
 
 
@@ -248,6 +254,8 @@ def _read(f: dataclasses.Field[Any], env: Mapping[str, str]) -> Any:
     if (low is not None and value < low) or (high is not None and value > high):
         raise SettingsError(f"{name}: {value} is out of range")
     value = _TIDY.get(name, lambda v: v)(value)
+    if name == "BOT_PUBLIC_URL" and not value.startswith(("https://", "http://")):
+        raise SettingsError("BOT_PUBLIC_URL: must start with https:// or http://")
     if name == "BOT_TIMEZONE":
         try:
             ZoneInfo(value)

@@ -24,6 +24,7 @@
 - Heavy commands (解析 / 読み / キーワード) only claim a per-chat slot, queue LINE's loading
   animation on the same sender (1:1 chats only) and enqueue a job (bot/service/heavy_commands.py);
   follow / unfollow events keep the followers set a broadcast goes to.
+- GET /cal/<token>.ics serves a chat's private calendar feed (bot/entrypoints/calendar_route.py).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import redis
@@ -46,6 +47,7 @@ from redis.exceptions import RedisError
 
 from bot.adapters.reply_sender import ReplySender
 from bot.entrypoints.admin import mount_admin
+from bot.entrypoints.calendar_route import mount_calendar, public_base_url
 from bot.entrypoints.notify_web import mount_notify_api
 from bot.service.notify_api import NotifyApi
 from bot.service.webhook_events import EventContext, handle_event
@@ -213,8 +215,10 @@ def create_app(settings: Settings, services: Callable[[], WebServices]) -> Flask
         except NotAWebhookError as exc:
             log.info("webhook refused: not a LINE webhook payload (%s)", exc)
             return jsonify(error="not a LINE webhook payload"), 400
+        # Links the bot hands out (カレンダー) point where this webhook arrived.
+        context = replace(services().events, public_url=public_base_url(settings))
         try:
-            handle_all(events, services().events)
+            handle_all(events, context)
         except RedisError as exc:
             # Not acted on (or only partly: the rest is deduplicated): LINE may redeliver.
             log.error("redis unavailable while handling a webhook: %s", type(exc).__name__)
@@ -231,6 +235,7 @@ def create_app(settings: Settings, services: Callable[[], WebServices]) -> Flask
 
     mount_admin(app, settings, lambda: services().redis)
     mount_notify_api(app, lambda: services().notify_api)
+    mount_calendar(app, settings, lambda: services().redis)
 
     @app.errorhandler(413)
     def too_large(_: Exception) -> tuple[Response, int]:

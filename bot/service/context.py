@@ -48,6 +48,13 @@ class FollowerBook(Protocol):
     def remove(self, user_id: str) -> bool: ...
 
 
+class CalendarBook(Protocol):
+    """Each chat's private calendar feed token (bot.adapters.redis.calendar_feeds)."""
+
+    def issue(self, chat_id: str, token: str) -> bool: ...
+    def revoke(self, chat_id: str) -> bool: ...
+
+
 class HeavyJobs(Protocol):
     """Heavy replies and broadcasts, done by the RQ worker (bot.service.heavy_commands)."""
 
@@ -85,6 +92,10 @@ class EventContext:
     followers: FollowerBook | None = None
     heavy: HeavyJobs | None = None
     notify: NotifyTokens | None = None
+    calendars: CalendarBook | None = None
+    # The public base URL (scheme://host) of the webhook being handled, set per request by
+    # the web entrypoint (BOT_PUBLIC_URL when set): where links the bot hands out point.
+    public_url: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ from bot.domain.ports import Added
 from bot.domain.reminders import Kind, Reminder, reminder_id_for_event
 from bot.domain.texts import Reply
 from bot.service import asking, asking_readings, notify_tokens
+from bot.service.calendar_feed import handle_calendar
 from bot.service.context import Turn
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,8 @@ def handle_text(text: str, turn: Turn) -> str:
         return _cancel(turn, intent.number, zone)
     if isinstance(intent, intents.SetTimezone):
         return _set_timezone(turn, intent.zone)
+    if isinstance(intent, intents.CalendarFeed):
+        return handle_calendar(intent, turn)
     if isinstance(intent, intents.Analyze | intents.Reading | intents.Keywords | intents.Broadcast):
         return _analyze(turn, intent)
     if isinstance(intent, intents.ShowHelp):

@@ -136,5 +136,7 @@ def _on_goodbye(event: Any, turn: Turn) -> str:
         turn.ctx.notify.forget_chat(turn.chat_id)  # its API tokens and messages still waiting
     if turn.ctx.followers is not None:
         turn.ctx.followers.remove(turn.chat_id)  # unfollow is also what blocking sends
+    if turn.ctx.calendars is not None:
+        turn.ctx.calendars.revoke(turn.chat_id)  # its feed URL answers 404 from now on
     log.info("chat forgotten: reminders=%d", removed)
     return "chat_deleted"

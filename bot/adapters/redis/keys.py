@@ -132,6 +132,26 @@ NOTIFY_QUEUE = DeliveryKeys(
     NOTIFY_NO_LEGACY,
     NOTIFY_NO_LEGACY,
 )
+# --- calendar feeds (cal:*; the previous release never reads them) ---
+# A chat's private feed URL carries a random token; only its SHA-256 (hex) is stored, so a
+# copy of the data set gives no working URL. value = the chat id. At most one per chat:
+# CAL_CHAT_FORMAT holds the chat's current digest, so asking again or revoking deletes the
+# old one. Owner: the chat (カレンダー replaces, カレンダー 削除 and unfollow / leave delete);
+# both keys also expire CAL_FEED_TTL_S after the feed was last fetched or issued (every fetch
+# renews them), so a feed nobody reads — or one orphaned by an unfollow that a process of the
+# previous release handled during a deploy — goes by itself, while a subscribed calendar,
+# which polls every few hours, keeps its URL.
+CAL_FEED_FORMAT = "cal:feed:{digest}"
+CAL_CHAT_FORMAT = "cal:chat:{chat_id}"
+CAL_FEED_TTL_S = 180 * 24 * 3600
+
+
+def cal_feed_key(digest: str) -> str:
+    return CAL_FEED_FORMAT.format(digest=digest)
+
+
+def cal_chat_key(chat_id: str) -> str:
+    return CAL_CHAT_FORMAT.format(chat_id=chat_id)
 
 
 def event_seen_key(event_id: str) -> str:
