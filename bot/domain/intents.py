@@ -82,6 +82,29 @@ class SetTimezone:
 
 
 @dataclass(frozen=True, slots=True)
+class ShowTimezone:
+    """タイムゾーン alone: which zone the chat's times are read in."""
+
+    kind: ClassVar[str] = "timezone_shown"
+
+
+@dataclass(frozen=True, slots=True)
+class Greeting:
+    """こんにちは, ありがとう, hello: answered, never a reminder; `thanks` for a thank-you."""
+
+    kind: ClassVar[str] = "greeting"
+    thanks: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Abandon:
+    """キャンセル, やめる, 中止 alone: drops the open question; with none open, which reminder
+    to cancel is not said (取消 N)."""
+
+    kind: ClassVar[str] = "abandon"
+
+
+@dataclass(frozen=True, slots=True)
 class ShowHelp:
     """The user asked what the bot understands."""
 
@@ -231,6 +254,9 @@ Intent = (
     | ListReminders
     | CancelReminder
     | SetTimezone
+    | ShowTimezone
+    | Greeting
+    | Abandon
     | ShowHelp
     | Analyze
     | Unreadable

@@ -43,10 +43,43 @@ def undo_button(reminder: Reminder) -> Button:
     return Button(UNDO_LABEL, data=f"undo:{reminder.id}", display_text=UNDO_LABEL)
 
 
+def edit_rule_needs_time() -> Reply:
+    return Reply(
+        "くり返しのリマインダーは時刻だけ変更できます（例: 変更 3 9時）。別の日にするには取り消して"
+        "設定し直してください。\nA repeating reminder can change its time only (e.g. 変更 3 9:00).",
+        (LIST_BUTTON,),
+    )
+
+
+def edit_busy() -> Reply:
+    return Reply(
+        "ちょうどお知らせ中のため変更できませんでした。一覧から確かめてください。\n"
+        "It was being delivered just now; check the list and try again.",
+        (LIST_BUTTON,),
+    )
+
+
+def edited(confirmation: Reply) -> Reply:
+    return Reply("✏️ 変更しました。\n" + confirmation.text, confirmation.quick_replies)
+
+
+def edit_button(reminder: Reminder, zone: ZoneInfo) -> Button:
+    """時間を変更: the date-time picker, prefilled with the reminder's moment; its answer moves
+    the reminder (a recurring one changes its time of day)."""
+    when = local(reminder.occurrence_ms, zone).strftime("%Y-%m-%dT%H:%M")
+    return Button(
+        "時間を変更",
+        data=f"edit:{reminder.id}",
+        display_text="時間を変更",
+        picker="datetime",
+        initial=when,
+    )
+
+
 def confirmation(reminder: Reminder, zone: ZoneInfo) -> Reply:
     when = local(reminder.occurrence_ms, zone)
     what = f"「{reminder.label}」" if reminder.label else ""
-    buttons = (undo_button(reminder), LIST_BUTTON)
+    buttons = (undo_button(reminder), edit_button(reminder, zone), LIST_BUTTON)
     if reminder.kind is Kind.TIMER:
         text = (
             f"⏱ {describe_duration(reminder.seconds)}のタイマー{what}をセットしました。\n"

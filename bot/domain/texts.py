@@ -95,6 +95,10 @@ _OUT_OF_RANGE = {
 }
 
 _UNREADABLE = {
+    "agenda_not_yet": (
+        "予定の自動送信とまとめて通知は準備中です。「今日の予定」「明日の予定」はいつでも使えます。",
+        "The scheduled agenda and the digest are not available yet; 今日の予定 works any time.",
+    ),
     "invalid_interval": (
         "その間隔ではくり返せません。5分・10分・15分・20分・30分、1・2・3・4・6・8・12時間、N日ごとが使えます。",
         "That interval can't repeat: use 5, 10, 15, 20 or 30 minutes, 1, 2, 3, 4, 6, 8 or 12 "
@@ -126,6 +130,18 @@ _EXAMPLES = "「10分後に電話」「明日の朝7時 ゴミ出し」「毎週
 def out_of_range(reason: str = "too_far") -> Reply:
     ja, en = _OUT_OF_RANGE.get(reason, _OUT_OF_RANGE["too_far"])
     return Reply(f"{ja}\n{en}", SUGGESTIONS)
+
+
+def greeting(*, thanks: bool) -> Reply:
+    """The answer to a greeting or a thank-you: never a reminder."""
+    if thanks:
+        body = "どういたしまして！またいつでも呼んでください。\nYou're welcome!"
+    else:
+        body = (
+            "こんにちは！「10分後に電話」「明日の朝7時 ゴミ出し」のように送ると、"
+            'その時間にお知らせします。\nHello! Tell me what and when, e.g. "tomorrow 7am trash".'
+        )
+    return Reply(body, (Button("使い方", text="ヘルプ"), Button("一覧", text="一覧")))
 
 
 def help_text() -> Reply:

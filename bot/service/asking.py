@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -19,34 +18,6 @@ from bot.domain.recurrence import localize
 from bot.domain.texts import Button, Reply
 from bot.service.context import Turn
 
-_GREETINGS = frozenset(
-    {
-        "こんにちは",
-        "こんばんは",
-        "おはよう",
-        "おはようございます",
-        "ありがとう",
-        "ありがとうございます",
-        "ありがと",
-        "どうも",
-        "よろしく",
-        "よろしくお願いします",
-        "おやすみ",
-        "おやすみなさい",
-        "サンキュー",
-        "thanks",
-        "thank you",
-        "thx",
-        "hello",
-        "hi",
-        "hey",
-        "good morning",
-        "good night",
-        "はじめまして",
-    }
-)
-_ABANDON = frozenset({"キャンセル", "cancel", "やめる", "やめ", "中止", "いらない"})
-_THANKS = ("ありがと", "thank", "thx", "サンキュー", "どうも")
 LABEL_CHARS = 100  # a question's label, as kept in Redis
 CANCEL_BUTTON = Button("キャンセル", text="キャンセル")
 
@@ -76,30 +47,6 @@ class Question:
             return cls(str(data["n"]), str(data["l"]), str(data.get("e", "")), readings)
         except (ValueError, KeyError, TypeError, AttributeError):
             return None
-
-
-def _plain(text: str) -> str:
-    folded = unicodedata.normalize("NFKC", text).strip().lower()
-    return folded.rstrip("!！。.~〜ー♪?？ 　")
-
-
-def is_greeting(text: str) -> bool:
-    return _plain(text) in _GREETINGS
-
-
-def is_abandon(text: str) -> bool:
-    return _plain(text) in _ABANDON
-
-
-def greeting_reply(text: str) -> Reply:
-    if any(word in _plain(text) for word in _THANKS):
-        body = "どういたしまして！またいつでも呼んでください。\nYou're welcome!"
-    else:
-        body = (
-            "こんにちは！「10分後に電話」「明日の朝7時 ゴミ出し」のように送ると、"
-            'その時間にお知らせします。\nHello! Tell me what and when, e.g. "tomorrow 7am trash".'
-        )
-    return Reply(body, (Button("使い方", text="ヘルプ"), Button("一覧", text="一覧")))
 
 
 def open_question(turn: Turn) -> Question | None:

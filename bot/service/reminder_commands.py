@@ -7,13 +7,15 @@ user's moment, so a redelivered event resolves the same, however late it arrives
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from redis.exceptions import ResponseError
 
-from bot.domain import cards, intents, reminder_texts, texts
+from bot.domain import agenda, cards, intents, reminder_texts, texts
 from bot.domain.occurrences import zone_of
 from bot.domain.parsing import read_message
 from bot.domain.ports import Added
@@ -30,54 +32,149 @@ def chat_zone(turn: Turn) -> ZoneInfo:
     return zone_of(turn.ctx.reminders.timezone(turn.chat_id) or "", turn.ctx.settings.tz)
 
 
+@dataclass(frozen=True, slots=True)
+class Said:
+    """One text message being answered: the turn, the chat's zone, the message's moment in
+    it, and the member's open question (if any)."""
+
+    turn: Turn
+    zone: ZoneInfo
+    now: datetime
+    question: asking.Question | None
+
+
+IntentHandler = Callable[[Any, Said], str]
+_ANSWERS: dict[type, IntentHandler] = {}
+
+
+def answers(*kinds: type) -> Callable[[IntentHandler], IntentHandler]:
+    """Register the handler of one or more intent types (as events are, in webhook_events)."""
+
+    def register(handler: IntentHandler) -> IntentHandler:
+        for kind in kinds:
+            _ANSWERS[kind] = handler
+        return handler
+
+    return register
+
+
 def handle_text(text: str, turn: Turn) -> str:
     zone = chat_zone(turn)
     now = datetime.fromtimestamp(turn.timestamp_ms / 1000, UTC).astimezone(zone)
     max_ahead = timedelta(days=turn.ctx.settings.reminder_max_days)
-    question = asking.open_question(turn)
-    if question is not None and asking.is_abandon(text):
-        turn.ctx.reminders.forget_question(turn.chat_id, turn.user_id)
-        return turn.reply_once(asking.abandoned(), "question_abandoned")
     intent = read_message(text, now=now, max_ahead=max_ahead)
     if getattr(intent, "alerts", ()) or getattr(intent, "nag", None) is not None:
         # Alerts before and reminding until done are read but not yet delivered: asking
         # is better than a reminder that silently drops them.
         intent = intents.AskWhich("unread_time", getattr(intent, "label", ""))
-    reminder = _reminder_for(intent, turn)
-    if reminder is not None:
-        if question is None:
-            return arm(turn, reminder, zone)
-        return _answer(turn, question, reminder, zone)
-    bare_timezone = text.strip().lower() in ("タイムゾーン", "timezone", "time zone")
-    if isinstance(intent, intents.Unreadable) and bare_timezone:
-        return turn.reply_once(reminder_texts.timezone_is(zone, now), "timezone_shown")
-    if isinstance(intent, intents.Unreadable) and intent.reason == "no_time":
-        if asking.is_greeting(text):
-            return turn.reply_once(asking.greeting_reply(text), "greeting")
-        if intent.label:
-            if not turn.ctx.reminders.mark_event_seen(turn.event_id):
-                return "duplicate"
-            return turn.reply(asking.ask_when(turn, intent.label, zone), "ask_when")
-    if isinstance(intent, intents.AskWhich):
-        return asking_readings.ask(turn, intent, zone, question)
-    if isinstance(intent, intents.NotifyToken):
-        return notify_tokens.handle(intent, turn)
-    if isinstance(intent, intents.ListReminders):
-        return _list(turn, zone)
-    if isinstance(intent, intents.CancelReminder):
-        return _cancel(turn, intent.number, zone)
-    if isinstance(intent, intents.SetTimezone):
-        return _set_timezone(turn, intent.zone)
-    if isinstance(intent, intents.CalendarFeed):
-        return handle_calendar(intent, turn)
-    if isinstance(intent, intents.Analyze | intents.Reading | intents.Keywords | intents.Broadcast):
-        return _analyze(turn, intent)
-    if isinstance(intent, intents.ShowHelp):
-        return turn.reply_once(texts.help_text(), "help")
-    if isinstance(intent, intents.OutOfRange):
-        return turn.reply_once(texts.out_of_range(intent.reason), "out_of_range")
+    said = Said(turn, zone, now, asking.open_question(turn))
+    handler = _ANSWERS.get(type(intent), _unreadable)
+    return handler(intent, said)
+
+
+@answers(intents.StartTimer, intents.RemindOnce, intents.RemindRecurring)
+def _remind(intent: intents.Reminding, said: Said) -> str:
+    reminder = _reminder_for(intent, said.turn)
+    assert reminder is not None
+    if said.question is None:
+        return arm(said.turn, reminder, said.zone)
+    return _answer(said.turn, said.question, reminder, said.zone)
+
+
+@answers(intents.Unreadable)
+def _unreadable(intent: intents.Intent, said: Said) -> str:
+    turn = said.turn
+    if isinstance(intent, intents.Unreadable) and intent.reason == "no_time" and intent.label:
+        if not turn.ctx.reminders.mark_event_seen(turn.event_id):
+            return "duplicate"
+        return turn.reply(asking.ask_when(turn, intent.label, said.zone), "ask_when")
     reason = intent.reason if isinstance(intent, intents.Unreadable) else ""
     return turn.reply_once(texts.unreadable(reason), "unreadable")
+
+
+@answers(intents.AskWhich)
+def _ask_which(intent: intents.AskWhich, said: Said) -> str:
+    return asking_readings.ask(said.turn, intent, said.zone, said.question)
+
+
+@answers(intents.Abandon)
+def _abandon(intent: intents.Abandon, said: Said) -> str:
+    turn = said.turn
+    if said.question is None:
+        return turn.reply_once(texts.unreadable("cancel_needs_number"), "unreadable")
+    turn.ctx.reminders.forget_question(turn.chat_id, turn.user_id)
+    return turn.reply_once(asking.abandoned(), "question_abandoned")
+
+
+@answers(intents.Greeting)
+def _greeting(intent: intents.Greeting, said: Said) -> str:
+    return said.turn.reply_once(texts.greeting(thanks=intent.thanks), "greeting")
+
+
+@answers(intents.ShowTimezone)
+def _show_timezone(intent: intents.ShowTimezone, said: Said) -> str:
+    return said.turn.reply_once(reminder_texts.timezone_is(said.zone, said.now), "timezone_shown")
+
+
+@answers(intents.NotifyToken)
+def _notify_token(intent: intents.NotifyToken, said: Said) -> str:
+    return notify_tokens.handle(intent, said.turn)
+
+
+@answers(intents.CalendarFeed)
+def _calendar(intent: intents.CalendarFeed, said: Said) -> str:
+    return handle_calendar(intent, said.turn)
+
+
+@answers(intents.ListReminders)
+def _list_intent(intent: intents.ListReminders, said: Said) -> str:
+    return _list(said.turn, said.zone)
+
+
+@answers(intents.CancelReminder)
+def _cancel_intent(intent: intents.CancelReminder, said: Said) -> str:
+    return _cancel(said.turn, intent.number, said.zone)
+
+
+@answers(intents.SetTimezone)
+def _timezone_intent(intent: intents.SetTimezone, said: Said) -> str:
+    return _set_timezone(said.turn, intent.zone)
+
+
+@answers(intents.Analyze, intents.Reading, intents.Keywords, intents.Broadcast)
+def _heavy(intent: intents.HeavyIntent, said: Said) -> str:
+    return _analyze(said.turn, intent)
+
+
+@answers(intents.EditReminder)
+def _edit(intent: intents.EditReminder, said: Said) -> str:
+    from bot.service.editing import handle_edit  # editing imports arm's neighbours from here
+
+    return handle_edit(intent, said.turn, said.zone)
+
+
+@answers(intents.ShowAgenda)
+def _show_agenda(intent: intents.ShowAgenda, said: Said) -> str:
+    day = said.now.date() + timedelta(days=intent.days_ahead)
+    items = agenda.occurrences_on(
+        said.turn.ctx.reminders.pending(said.turn.chat_id), day, said.zone
+    )
+    return said.turn.reply_once(agenda.agenda_reply(items, day), "agenda")
+
+
+@answers(intents.SetAgenda, intents.SetDigest)
+def _set_agenda(intent: intents.SetAgenda | intents.SetDigest, said: Said) -> str:
+    return said.turn.reply_once(texts.unreadable("agenda_not_yet"), "unreadable")
+
+
+@answers(intents.ShowHelp)
+def _help(intent: intents.ShowHelp, said: Said) -> str:
+    return said.turn.reply_once(texts.help_text(), "help")
+
+
+@answers(intents.OutOfRange)
+def _out_of_range(intent: intents.OutOfRange, said: Said) -> str:
+    return said.turn.reply_once(texts.out_of_range(intent.reason), "out_of_range")
 
 
 def _ms(moment: datetime) -> int:

@@ -8,39 +8,105 @@ on the group's reminders.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain import ask_texts, occurrences, postbacks, reminder_texts, texts
 from bot.domain.postbacks import CardAction
 from bot.domain.reminders import Kind, Reminder, reminder_id_for_event
-from bot.service import asking, asking_readings
+from bot.service import asking, asking_readings, editing
 from bot.service.context import Turn
 from bot.service.reminder_commands import arm, chat_zone, list_reply
+
+TapHandler = Callable[[Any, Turn, dict[str, str] | None], str]
+# Taps that store through the store's own once-per-event write (a picked moment or reading)
+# are not marked seen first; every other tap acts once per event.
+_TAPS: dict[type, tuple[TapHandler, bool]] = {}
+
+
+def on_tap(*kinds: type, marks_seen: bool = True) -> Callable[[TapHandler], TapHandler]:
+    """Register the handler of one or more postback types (as events and intents are)."""
+
+    def register(handler: TapHandler) -> TapHandler:
+        for kind in kinds:
+            _TAPS[kind] = (handler, marks_seen)
+        return handler
+
+    return register
 
 
 def handle_postback(data: str, params: dict[str, str] | None, turn: Turn) -> str:
     tapped = postbacks.read(data)
     if tapped is None:
         return turn.reply_once(texts.unknown_button(), "postback_unknown")
-    if isinstance(tapped, postbacks.PickedMoment):
-        return _picked(tapped, params, turn)  # deduplicated by the store's add, per event
-    if isinstance(tapped, postbacks.PickedReading):
-        return _picked_reading(tapped, turn)  # likewise
-    if not turn.ctx.reminders.mark_event_seen(turn.event_id):
+    handler, marks_seen = _TAPS[type(tapped)]
+    if marks_seen and not turn.ctx.reminders.mark_event_seen(turn.event_id):
         return "duplicate"
+    return handler(tapped, turn, params)
+
+
+@on_tap(postbacks.PickedMoment, marks_seen=False)
+def _picked_tap(tapped: postbacks.PickedMoment, turn: Turn, params: dict[str, str] | None) -> str:
+    return _picked(tapped, params, turn)
+
+
+@on_tap(postbacks.PickedReading, marks_seen=False)
+def _reading_tap(tapped: postbacks.PickedReading, turn: Turn, _: dict[str, str] | None) -> str:
+    return _picked_reading(tapped, turn)
+
+
+@on_tap(postbacks.OnCard)
+def _card_tap(tapped: postbacks.OnCard, turn: Turn, _: dict[str, str] | None) -> str:
+    return _on_card(tapped, turn, chat_zone(turn))
+
+
+@on_tap(postbacks.Undo, postbacks.CancelFromList)
+def _cancel_tap(
+    tapped: postbacks.Undo | postbacks.CancelFromList, turn: Turn, _: dict[str, str] | None
+) -> str:
+    return _cancel(tapped.reminder_id, turn, chat_zone(turn))
+
+
+@on_tap(postbacks.EditFromList)
+def _edit_tap(tapped: postbacks.EditFromList, turn: Turn, params: dict[str, str] | None) -> str:
+    reminder = turn.ctx.reminders.get(turn.chat_id, tapped.reminder_id)
+    if reminder is None:
+        return turn.reply(reminder_texts.already_gone(), "edit_nothing")
     zone = chat_zone(turn)
-    if isinstance(tapped, postbacks.OnCard):
-        return _on_card(tapped, turn, zone)
-    if isinstance(tapped, postbacks.Undo | postbacks.CancelFromList):
-        return _cancel(tapped.reminder_id, turn, zone)
-    if isinstance(tapped, postbacks.EditFromList):
-        reminder = turn.ctx.reminders.get(turn.chat_id, tapped.reminder_id)
-        if reminder is None:
+    picked = asking.picked_moment(params, zone)
+    if picked is not None:
+        # 時間を変更 on a confirmation: the picker's answer moves it at once.
+        return _edit_to(reminder, picked, turn, zone)
+    label = reminder.label or "このリマインダー"
+    edit = asking.ask_when(turn, label, zone, edit_id=reminder.id)
+    return turn.reply(edit, "edit_ask")
+
+
+def _edit_to(reminder: Reminder, picked: datetime, turn: Turn, zone: ZoneInfo) -> str:
+    now = _now(turn, zone)
+    if reminder.kind is Kind.RECURRING:
+        rule = editing.with_time(reminder.rule(), picked.hour, picked.minute)
+        first = rule.next_after(now, zone)
+        if first is None:
             return turn.reply(reminder_texts.already_gone(), "edit_nothing")
-        label = reminder.label or "このリマインダー"
-        return turn.reply(asking.ask_when(turn, label, zone, edit_id=reminder.id), "edit_ask")
-    return turn.reply(list_reply(turn, zone, page=tapped.page), "list_page")
+        moved = Reminder.recurring(
+            reminder.chat_id, reminder.id, int(first.timestamp() * 1000), reminder.label, rule
+        )
+    else:
+        problem = asking.within(picked, now, turn.ctx.settings.reminder_max_days)
+        if problem is not None:
+            return turn.reply(texts.out_of_range(problem), "out_of_range")
+        moved = Reminder(
+            reminder.chat_id, reminder.id, Kind.ONCE, int(picked.timestamp() * 1000), reminder.label
+        )
+    return editing.apply_edit(turn, reminder, moved, zone)
+
+
+@on_tap(postbacks.ListPage)
+def _page_tap(tapped: postbacks.ListPage, turn: Turn, _: dict[str, str] | None) -> str:
+    return turn.reply(list_reply(turn, chat_zone(turn), page=tapped.page), "list_page")
 
 
 def _now(turn: Turn, zone: ZoneInfo) -> datetime:

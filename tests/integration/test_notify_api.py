@@ -217,7 +217,9 @@ def test_a_reminder_request_retried_with_its_id_is_stored_once(
     assert stored.kind is Kind.RECURRING
 
 
-@pytest.mark.parametrize(("text", "kind"), [("来月 会議", "ask"), ("こんにちは", "unreadable")])
+@pytest.mark.parametrize(
+    ("text", "kind"), [("来月 会議", "ask"), ("こんにちは", "greeting"), ("買い物", "unreadable")]
+)
 def test_an_ask_or_unreadable_text_is_400_with_the_reading_and_stores_nothing(
     api: Api, redis_client: redis.Redis, text: str, kind: str
 ) -> None:

@@ -284,7 +284,7 @@ NY_FALL | 24時間 | timer | 2027-11-07T11:00-05:00 |
 NY_FALL | 1日後 | timer | 2027-11-07T12:00-05:00 |
 NY_FALL_NIGHT | 3時間 | timer | 2027-11-07T02:30-05:00 |
 TUE | ゴミ出し | unreadable | no_time | ゴミ出し
-TUE | hello | unreadable | no_time | hello
+TUE | hello | greeting | |
 TUE |  | unreadable | empty |
 TUE | 25時 | unreadable | invalid_time |
 TUE | 7:75 | unreadable | invalid_time |
@@ -310,7 +310,9 @@ TUE | リスト | list | |
 TUE | 取消 2 | cancel | 2 |
 TUE | 取り消し 3 | cancel | 3 |
 TUE | キャンセル 1 | cancel | 1 |
-TUE | キャンセル | unreadable | cancel_needs_number |
+TUE | キャンセル | abandon | |
+TUE | タイムゾーン | timezone_shown | |
+TUE | ありがとう! | greeting | |
 TUE | cancel 4 | cancel | 4 |
 TUE | 取消 全部 | cancel | all |
 TUE | cancel all | cancel | all |

@@ -35,21 +35,27 @@ from datetime import datetime, timedelta
 
 from bot.domain.intents import (
     AskWhich,
+    EditReminder,
     Intent,
     RemindOnce,
     RemindRecurring,
+    SetAgenda,
+    SetDigest,
+    ShowAgenda,
     StartTimer,
     Unreadable,
 )
 from bot.domain.parsing import alerts, clock, days, durations, look_alikes, recurring
 from bot.domain.parsing.combine import combine
 from bot.domain.parsing.commands import read_command
-from bot.domain.parsing.fragments import NotTime
+from bot.domain.parsing.fragments import ClockTime, NotTime
 from bot.domain.parsing.labels import MAX_LABEL_CHARS, label_of
 from bot.domain.parsing.leftovers import time_like_spans
+from bot.domain.parsing.moments import time_of_day
 from bot.domain.parsing.numbers import digits_for_kanji, fold, fold_english
 from bot.domain.parsing.pieces import Pieces
 from bot.domain.parsing.registry import Found, extract
+from bot.domain.parsing.requests import Request, read_request
 
 __all__ = ["MAX_LABEL_CHARS", "read_message"]
 
@@ -77,6 +83,41 @@ def read_message(text: str, *, now: datetime, max_ahead: timedelta = timedelta(d
     command = read_command(folded)
     if command is not None:
         return command
+    request = read_request(folded)
+    if request is not None:
+        answer = _with_reading(request, now, max_ahead)
+        if answer is not None:
+            return answer
+    return _read(folded, now, max_ahead)[0]
+
+
+def _with_reading(request: Request, now: datetime, max_ahead: timedelta) -> Intent | None:
+    """An edit or an agenda request, with its time part read like any message."""
+    if request.kind == "digest":
+        return SetDigest(on=request.on)
+    if request.kind == "agenda":
+        return ShowAgenda(request.days_ahead)
+    if request.kind == "agenda_stop":
+        return SetAgenda(None)
+    if not request.rest:
+        return EditReminder(request.number) if request.kind == "edit" else SetAgenda(None)
+    reading, pieces = _read(request.rest, now, max_ahead)
+    if request.kind == "agenda_set":
+        # 毎朝7時に今日の予定: an agenda on a rule; 明日10時 予定 is a reminder called 予定.
+        if isinstance(reading, RemindRecurring) and not reading.label:
+            return SetAgenda(reading.rule, reading.first)
+        return None
+    used = [pieces.found[i].fragment for i in sorted(pieces.used)]
+    clocks = [f for f in used if isinstance(f, ClockTime)]
+    clock = None
+    if isinstance(reading, RemindOnce) and len(clocks) == 1 == len(used):
+        # 変更 3 9時: the time of day as typed, for a recurring rule's later occurrences.
+        hour, minute, _ = time_of_day(clocks[0], None)
+        clock = (hour, minute)
+    return EditReminder(request.number, reading, clock)
+
+
+def _read(folded: str, now: datetime, max_ahead: timedelta) -> tuple[Intent, Pieces]:
     body = fold_english(digits_for_kanji(folded[:_MAX_READ_CHARS]))
     found = extract(body, REGISTRY)
     pieces = Pieces(found, body)
@@ -87,17 +128,14 @@ def read_message(text: str, *, now: datetime, max_ahead: timedelta = timedelta(d
     unread = pieces.unused_texts(body) + [text for _, text in leftover]
     if unread:
         readings = (_labelled(reading, label),) if _is_reminder(reading) else ()
-        return AskWhich("unread_time", label, readings, tuple(unread))  # type: ignore[arg-type]
+        asked = AskWhich("unread_time", label, readings, tuple(unread))  # type: ignore[arg-type]
+        return asked, pieces
     if reading is None:
-        return Unreadable("no_time", label)
+        return Unreadable("no_time", label), pieces
     if isinstance(reading, AskWhich):
-        return AskWhich(
-            reading.reason,
-            label,
-            tuple(_labelled(r, label) for r in reading.readings),  # type: ignore[misc]
-            reading.unread,
-        )
-    return _labelled(reading, label)
+        labelled = tuple(_labelled(r, label) for r in reading.readings)
+        return AskWhich(reading.reason, label, labelled, reading.unread), pieces  # type: ignore[arg-type]
+    return _labelled(reading, label), pieces
 
 
 def _is_reminder(intent: Intent | None) -> bool:

@@ -8,10 +8,12 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain.intents import (
+    Abandon,
     Analyze,
     Broadcast,
     CalendarFeed,
     CancelReminder,
+    Greeting,
     Intent,
     Keywords,
     ListReminders,
@@ -19,6 +21,7 @@ from bot.domain.intents import (
     Reading,
     SetTimezone,
     ShowHelp,
+    ShowTimezone,
     Unreadable,
 )
 
@@ -51,6 +54,34 @@ _NOTIFY_TOKEN = re.compile(
     r"|(?P<list>一覧|list|リスト)))?",
     re.IGNORECASE,
 )
+_ABANDON_WORDS = frozenset({"キャンセル", "cancel", "やめる", "やめ", "中止", "いらない"})
+_GREETINGS = frozenset(
+    {
+        "こんにちは",
+        "こんばんは",
+        "おはよう",
+        "おはようございます",
+        "ありがとう",
+        "ありがとうございます",
+        "ありがと",
+        "どうも",
+        "よろしく",
+        "よろしくお願いします",
+        "おやすみ",
+        "おやすみなさい",
+        "サンキュー",
+        "thanks",
+        "thank you",
+        "thx",
+        "hello",
+        "hi",
+        "hey",
+        "good morning",
+        "good night",
+        "はじめまして",
+    }
+)
+_THANKS = ("ありがと", "thank", "thx", "サンキュー", "どうも")
 # A list number longer than this is no list entry; answered as unreadable, not built.
 _MAX_NUMBER_DIGITS = 6
 
@@ -76,9 +107,13 @@ def read_command(folded: str) -> Intent | None:
         if len(number) > _MAX_NUMBER_DIGITS or int(number) == 0:
             return Unreadable("no_such_number")
         return CancelReminder(int(number))
-    if _CANCEL_ALONE.fullmatch(folded):
-        # Bare キャンセル: which one is not said; cancelling everything would be a guess.
-        return Unreadable("cancel_needs_number")
+    plain = _plain(folded)
+    if _CANCEL_ALONE.fullmatch(folded) or plain in _ABANDON_WORDS:
+        # Bare キャンセル: drops an open question; else which reminder is not said, and
+        # cancelling everything would be a guess.
+        return Abandon()
+    if plain in _GREETINGS:
+        return Greeting(thanks=any(word in plain for word in _THANKS))
     calendar = _CALENDAR.fullmatch(folded)
     if calendar is not None:
         return CalendarFeed(revoke=calendar["revoke"] is not None)
@@ -107,7 +142,13 @@ def _read_heavy(head: str, rest: str) -> Intent | None:
 
 
 def _read_zone(name: str) -> Intent:
+    if not name:
+        return ShowTimezone()
     return SetTimezone(name) if _is_known_zone(name) else Unreadable("unknown_timezone")
+
+
+def _plain(folded: str) -> str:
+    return folded.lower().rstrip("!！。.~〜ー♪?？ 　")
 
 
 @lru_cache(maxsize=512)
