@@ -82,6 +82,11 @@ class JobQueue:
         )
         return job_id
 
+    @property
+    def heavy_limit(self) -> int:
+        """How many heavy jobs of one chat may be in flight at once."""
+        return self.slots.limit
+
     def enqueue_heavy(
         self,
         command: str,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -133,3 +134,14 @@ def _event(reminder: Reminder, series: Series, host: str, stamp: datetime) -> Ev
         alarm.add("trigger", _Trigger(offset))
         event.add_component(alarm)
     return event
+
+
+@dataclass(frozen=True, slots=True)
+class ChatSnapshot:
+    """A chat's hash as one feed request read it. `version`: a digest of every field and
+    value, so anything that changes the reminders or the zone changes it."""
+
+    chat_id: str
+    timezone: str | None
+    reminders: list[Reminder]
+    version: str

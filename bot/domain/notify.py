@@ -127,3 +127,10 @@ def listing(used_ms: list[int], zone: ZoneInfo) -> Reply:
 def _local(at_ms: int, zone: ZoneInfo) -> str:
     moment = datetime.fromtimestamp(at_ms / 1000, UTC).astimezone(zone)
     return moment.strftime("%Y年%m月%d日 %H:%M")
+
+
+@dataclass(frozen=True, slots=True)
+class TokenUse:
+    chat_id: str
+    calls: int  # this window's calls, this one included
+    resets_in_ms: int

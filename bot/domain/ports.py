@@ -15,3 +15,8 @@ class Added(StrEnum):
     ADDED = "added"
     DUPLICATE = "duplicate"  # this webhook event was already acted on
     FULL = "full"  # the chat already holds its maximum of pending reminders
+
+
+class StoreFullError(RuntimeError):
+    """The store refused a write because it is out of memory (Redis OOM under noeviction):
+    the user is told it was not stored rather than shown a confirmation."""

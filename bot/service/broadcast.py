@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.adapters.line_push import Message, PushOutcome, PushResult, text_message
-from bot.adapters.redis.iteration_jobs import Iteration, IterationStore
+from bot.domain.iterations import Iteration
 from bot.service.iteration import (
     Step,
     StepFailedError,
@@ -24,6 +24,7 @@ from bot.service.iteration import (
     pause,
     shutdown_requested,
 )
+from bot.service.ports import IterationBook
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ class Draft:
 
 
 class Broadcasts:
-    def __init__(self, store: IterationStore, queue: Enqueuer, *, batch_size: int) -> None:
+    def __init__(self, store: IterationBook, queue: Enqueuer, *, batch_size: int) -> None:
         self._store = store
         self._queue = queue
         self._batch = batch_size
@@ -92,7 +93,7 @@ class Broadcasts:
         self._store.drop_recipients(iteration_id)
 
 
-def multicast_step(store: IterationStore, line: Multicaster) -> Step:
+def multicast_step(store: IterationBook, line: Multicaster) -> Step:
     """The step of a broadcast: the next ≤ batch recipients, one multicast, same retry key on
     every attempt of that step by any run."""
 
@@ -118,7 +119,7 @@ def multicast_step(store: IterationStore, line: Multicaster) -> Step:
     return step
 
 
-def finish(store: IterationStore) -> dict[str, Callable[[Iteration], None]]:
+def finish(store: IterationBook) -> dict[str, Callable[[Iteration], None]]:
     """What a finished broadcast leaves behind: nothing but its summary."""
 
     def done(state: Iteration) -> None:

@@ -17,8 +17,8 @@ from datetime import datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from bot.adapters.redis.calendar_feeds import ChatSnapshot
 from bot.domain import calendar_feed, calendar_texts, intents, texts
+from bot.domain.calendar_feed import ChatSnapshot
 from bot.domain.occurrences import zone_of
 from bot.service.context import Turn
 

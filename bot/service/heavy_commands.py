@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
-from bot.adapters.job_queue import JobQueue
 from bot.domain import heavy_texts, intents, texts
 from bot.service.broadcast import Broadcasts
 from bot.service.context import Turn
+from bot.service.ports import HeavyQueue
 
 LOADING_SECONDS = 5  # LINE's shortest; the answer normally comes in well under a second
 _COMMANDS: dict[type, tuple[str, str, str]] = {
@@ -37,13 +37,13 @@ class ShowsLoading(Protocol):
 class HeavyWork:
     """The web process's side of heavy work: the job queue and broadcasts (HeavyJobs)."""
 
-    def __init__(self, queue: JobQueue, broadcasts: Broadcasts) -> None:
+    def __init__(self, queue: HeavyQueue, broadcasts: Broadcasts) -> None:
         self._queue = queue
         self._broadcasts = broadcasts
 
     @property
     def per_chat(self) -> int:
-        return self._queue.slots.limit
+        return self._queue.heavy_limit
 
     def enqueue_heavy(
         self,

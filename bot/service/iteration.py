@@ -25,7 +25,8 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from bot.adapters.redis.iteration_jobs import Iteration, IterationStore
+from bot.domain.iterations import Iteration
+from bot.service.ports import IterationBook
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ def step_retry_key(iteration_id: str, index: int) -> str:
 
 @dataclass
 class Runner:
-    store: IterationStore
+    store: IterationBook
     steps: Mapping[str, Step]
     resume: Resume
     should_stop: Callable[[], bool] = shutdown_requested

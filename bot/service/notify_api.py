@@ -24,13 +24,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from bot.adapters.redis.notify_store import TokenUse
-from bot.adapters.redis.reminder_store import Added
 from bot.domain import intents, notify
 from bot.domain.intent_json import describe
-from bot.domain.notify import Answer, answer
+from bot.domain.notify import Answer, TokenUse, answer
 from bot.domain.occurrences import zone_of
 from bot.domain.parsing import read_message
+from bot.domain.ports import Added
 from bot.domain.reminders import Kind, Reminder, new_reminder_id, reminder_id_for_event
 from bot.service.context import ReminderBook
 from bot.settings import Settings

@@ -13,12 +13,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from redis.exceptions import ResponseError
-
 from bot.domain import agenda, cards, intents, reminder_texts, texts
 from bot.domain.occurrences import zone_of
 from bot.domain.parsing import read_message
-from bot.domain.ports import Added
+from bot.domain.ports import Added, StoreFullError
 from bot.domain.reminders import Kind, Reminder, reminder_id_for_event
 from bot.domain.texts import Reply
 from bot.service import asking, asking_readings, notify_tokens
@@ -216,9 +214,7 @@ def arm(
     event_id = None if seen else turn.event_id or None
     try:
         added = turn.ctx.reminders.add(reminder, event_id=event_id, max_pending=limit)
-    except ResponseError as exc:
-        if "OOM" not in str(exc):
-            raise
+    except StoreFullError:
         # Redis is full: say so rather than pretend (a silent loss is the one thing not allowed).
         log.error("redis refused a reminder: out of memory")
         return turn.reply(reminder_texts.not_stored(), "not_stored")

@@ -7,7 +7,7 @@ import redis
 
 from bot.adapters.redis import keys
 from bot.adapters.redis.reminder_store import ReminderStore
-from tests.contract.reminder_book_cases import CASES, Case, once
+from tests.contract.reminder_book_cases import CASES, CHAT, Case, once
 
 
 @pytest.mark.parametrize("check", CASES.values(), ids=list(CASES))
@@ -22,3 +22,17 @@ def test_a_leased_reminder_is_not_rearmed(redis_client: redis.Redis) -> None:
     redis_client.zrem(keys.REMINDERS_DUE, current.member)
     redis_client.zadd(keys.REMINDERS_LEASED, {current.member: 99_999})
     assert not store.rearm(current, current.rearmed(2000))
+
+
+def test_a_full_redis_is_reported_as_a_full_store(redis_client: redis.Redis) -> None:
+    from bot.domain.ports import StoreFullError
+
+    store = ReminderStore(redis_client)
+    before = str(redis_client.config_get("maxmemory")["maxmemory"])
+    redis_client.config_set("maxmemory", "1")
+    try:
+        with pytest.raises(StoreFullError):
+            store.add(once("toomuch_", 1000), event_id="ev-full", max_pending=9)
+    finally:
+        redis_client.config_set("maxmemory", before)
+    assert store.pending(CHAT) == []

@@ -139,3 +139,10 @@ def test_what_cannot_be_set_gets_a_clear_reply_and_stores_nothing(
     assert handle_event(text(body, at(2026, 12, 1, 9, 0)), ctx) == outcome
     assert says in replies_of(ctx).last
     assert book_of(ctx).due == {}
+
+
+def test_a_full_store_is_told_not_confirmed(ctx: EventContext) -> None:
+    book_of(ctx).out_of_memory = True
+    assert handle_event(text("明日 7:00 ゴミ出し", at(2026, 12, 1, 9, 0)), ctx) == "not_stored"
+    assert ctx.reminders.pending(USER) == []
+    assert "保存できませんでした" in replies_of(ctx).last

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.domain.ports import Added
+from bot.domain.ports import Added, StoreFullError
 from bot.domain.reminders import Reminder
 
 # The store's TTLs (seconds), as keys.py sets them.
@@ -37,6 +37,7 @@ class MemoryReminderBook:
     zones: dict[str, str] = field(default_factory=dict)
     due: dict[tuple[str, str], int] = field(default_factory=dict)
     leased: set[tuple[str, str]] = field(default_factory=set)
+    out_of_memory: bool = False  # as Redis under noeviction at maxmemory: writes refused
     _expiring: dict[str, tuple[float, object]] = field(default_factory=dict)
 
     # --- keys with a TTL ---
@@ -59,6 +60,8 @@ class MemoryReminderBook:
     # --- the ReminderBook contract ---
 
     def add(self, reminder: Reminder, *, event_id: str | None, max_pending: int) -> Added:
+        if self.out_of_memory:
+            raise StoreFullError("OOM command not allowed when used memory > 'maxmemory'")
         if event_id and not self._put(f"seen:{event_id}", 1, EVENT_SEEN_TTL_S, only_new=True):
             return Added.DUPLICATE
         book = self.chats.setdefault(reminder.chat_id, {})

@@ -10,12 +10,12 @@ feed can never show a chat's reminders after its token was replaced or revoked.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from typing import cast
 
 import redis
 
 from bot.adapters.redis import keys
+from bot.domain.calendar_feed import ChatSnapshot
 from bot.domain.reminders import MalformedReminderError, Reminder
 
 # KEYS: the chat's pointer, the new feed key. ARGV: chat id, new digest, ttl_s, feed prefix.
@@ -52,17 +52,6 @@ return {chat, redis.call('HGETALL', ARGV[1] .. chat)}
 def digest_of(token: str) -> str:
     """What is stored of a token: a random 256-bit token needs no salt or slow hash."""
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-@dataclass(frozen=True, slots=True)
-class ChatSnapshot:
-    """A chat's hash as one feed request read it. `version`: a digest of every field and
-    value, so anything that changes the reminders or the zone changes it."""
-
-    chat_id: str
-    timezone: str | None
-    reminders: list[Reminder]
-    version: str
 
 
 class CalendarFeeds:

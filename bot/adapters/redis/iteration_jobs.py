@@ -21,12 +21,12 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 import redis
 
 from bot.adapters.redis import keys
+from bot.domain.iterations import Iteration
 
 ACTIVE = ("queued", "running", "interrupted")
 
@@ -47,25 +47,6 @@ return 1
 """
 
 
-@dataclass(frozen=True, slots=True)
-class Iteration:
-    id: str
-    kind: str
-    status: str
-    cursor: int
-    total: int
-    done: int
-    args: dict[str, Any]
-    runs: int
-    error: str
-    created_ms: int
-    updated_ms: int
-
-    @property
-    def finished(self) -> bool:
-        return self.status in ("done", "failed")
-
-
 def iteration_key(iteration_id: str) -> str:
     return keys.ITERATION_FORMAT.format(iteration_id=iteration_id)
 
@@ -84,6 +65,9 @@ def _now_ms() -> int:
 
 def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
+
+
+__all__ = ["Iteration", "IterationStore"]
 
 
 class IterationStore:

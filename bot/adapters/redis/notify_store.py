@@ -9,13 +9,13 @@ or owner is documented in keys.py.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, cast
 
 import redis
 
 from bot.adapters.redis import keys, reminder_scripts
-from bot.adapters.redis.reminder_store import Added
+from bot.domain.notify import TokenUse
+from bot.domain.ports import Added
 from bot.domain.reminders import Reminder
 
 # KEYS: token, tokens_of   ARGV: chat, now_ms, cap, token digest
@@ -79,13 +79,6 @@ if left < 0 then
 end
 return {n, left}
 """
-
-
-@dataclass(frozen=True, slots=True)
-class TokenUse:
-    chat_id: str
-    calls: int  # this window's calls, this one included
-    resets_in_ms: int
 
 
 class NotifyStore:

@@ -14,7 +14,7 @@ import redis
 
 from bot.adapters.redis import keys, legacy_scripts, reminder_scripts
 from bot.adapters.redis.delivery_store import DeadLetter
-from bot.domain.ports import Added
+from bot.domain.ports import Added, StoreFullError
 from bot.domain.reminders import (
     Kind,
     MalformedReminderError,
@@ -48,6 +48,16 @@ class ReminderStore:
     def add(self, reminder: Reminder, *, event_id: str | None, max_pending: int) -> Added:
         """Arm a reminder once per webhook event, within the chat's limit."""
         seen = keys.event_seen_key(event_id) if event_id else ""
+        try:
+            return self._add_script(reminder, seen, max_pending)
+        except redis.exceptions.ResponseError as exc:
+            # redis-py maps the server's "-OOM ..." to OutOfMemoryError and drops the prefix
+            # (inside a script it may still arrive as a plain ResponseError naming OOM).
+            if isinstance(exc, redis.exceptions.OutOfMemoryError) or "OOM" in str(exc):
+                raise StoreFullError(str(exc)) from exc
+            raise
+
+    def _add_script(self, reminder: Reminder, seen: str, max_pending: int) -> Added:
         result = int(
             cast(
                 int,
