@@ -20,6 +20,7 @@ SUBCOMMANDS: dict[str, str] = {
     "jobs": "bot.cli_jobs",
     "richmenu": "bot.cli_richmenu",
     "status": "bot.cli_status",
+    "quota": "bot.cli_quota",
     "dead-letters": "bot.cli_ops",
     "requeue-dead": "bot.cli_ops",
     "export": "bot.cli_export",

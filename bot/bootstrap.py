@@ -16,6 +16,7 @@ import sys
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
+from zoneinfo import ZoneInfo
 
 from bot.settings import Settings, SettingsError, read_one
 
@@ -58,6 +59,7 @@ def install_uvloop() -> None:
 
 async def _run_timer_worker(settings: Settings) -> None:
     from bot.adapters.line_push import AsyncLinePusher
+    from bot.adapters.line_quota import numbers_fetcher
     from bot.adapters.redis.connection import TIMER_WORKER, async_client
     from bot.adapters.redis.delivery_store import DeliveryStore
     from bot.entrypoints.timer_worker import TimerWorker
@@ -80,6 +82,7 @@ async def _run_timer_worker(settings: Settings) -> None:
         concurrency=settings.push_concurrency,
         shutdown_grace_s=settings.shutdown_grace_s,
         default_zone=settings.tz,
+        quota_fetch=numbers_fetcher(settings.line_api_base_url, settings.channel_access_token),
     )
     try:
         await worker.run()
@@ -94,13 +97,16 @@ def build_web_services(settings: Settings) -> WebServices:
     from bot.adapters.job_queue import JobQueue
     from bot.adapters.redis.connection import sync_client
     from bot.adapters.redis.followers import Followers
+    from bot.adapters.redis.held_store import HeldBook
     from bot.adapters.redis.iteration_jobs import IterationStore
     from bot.adapters.redis.reminder_store import ReminderStore
     from bot.adapters.reply_handoff import rq_handoff
     from bot.adapters.reply_sender import ReplySender
+    from bot.domain import occurrences
     from bot.entrypoints import web
     from bot.service.broadcast import Broadcasts
     from bot.service.heavy_commands import HeavyWork
+    from bot.service.missed import MissedReplies
     from bot.service.webhook_events import EventContext
 
     per_process = settings.web_redis_connections or web.REDIS_CONNECTIONS
@@ -114,13 +120,19 @@ def build_web_services(settings: Settings) -> WebServices:
     web.register_sender(sender)
     queue = JobQueue(client, heavy_per_chat=settings.heavy_jobs_per_chat)
     broadcasts = Broadcasts(IterationStore(client), queue, batch_size=settings.broadcast_batch_size)
+    reminders = ReminderStore(client)
+
+    def zone_of(chat_id: str) -> ZoneInfo:
+        return occurrences.zone_of(reminders.timezone(chat_id) or "", settings.tz)
+
     context = EventContext(
         settings,
-        ReminderStore(client),
+        reminders,
         sender,
         queue,
         followers=Followers(client),
         heavy=HeavyWork(queue, broadcasts),
+        missed=MissedReplies(HeldBook(client), sender, zone_of),
     )
     return web.WebServices(client, context)
 

@@ -67,6 +67,10 @@ class HeavyJobs(Protocol):
     def start_broadcast(self, code: str) -> int | None: ...
 
 
+class MissedRepliesPort(Protocol):
+    def for_chat(self, chat_id: str, inner: Replier) -> Replier: ...
+
+
 @dataclass(frozen=True, slots=True)
 class EventContext:
     settings: Settings
@@ -75,6 +79,8 @@ class EventContext:
     jobs: Jobs
     followers: FollowerBook | None = None
     heavy: HeavyJobs | None = None
+    # Held notifications go first in a chat's next reply (bot.service.missed.MissedReplies).
+    missed: MissedRepliesPort | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,20 +25,32 @@ from bot.adapters.redis.delivery_store import (
     DeadLetter,
     DeliveryStore,
 )
+from bot.adapters.redis.held_store import HeldEntry, HeldStore
 from bot.domain import cards, delivery, occurrences, texts
 from bot.domain.delivery import PushOutcome
 from bot.domain.reminders import Reminder
 from bot.domain.timers import Timer
+from bot.service.settling import LegacySettling, ReminderSettling, Settling
 
 log = logging.getLogger(__name__)
 
 # How long a settling write (ack, retry, dead letter) keeps trying through a Redis outage.
 SETTLE_DEADLINE_S = 20.0
 REDIS_RETRY_S = (0.1, 0.25, 0.5, 1.0, 2.0)
+HELD_RETRY_MS = 5_000
 
 
 class Pusher(Protocol):
     async def push(self, to: str, messages: list[Message], retry_key: str) -> PushResult: ...
+
+
+class QuotaGate(Protocol):
+    """Whether pushes are held for the month's quota (bot.service.quota_watch.QuotaWatch)."""
+
+    holding: bool
+
+    async def on_monthly_limit(self, now_ms: int) -> None: ...
+    def on_pushed(self) -> None: ...
 
 
 @dataclass
@@ -51,6 +63,7 @@ class DeliveryStats:
     handed_back: int = 0
     skipped: int = 0  # recurring occurrences missed by more than the grace window
     failed: int = 0  # attempts our own code raised in (counted like a 5xx)
+    held: int = 0  # kept for their chat while the month's quota is spent
 
 
 class Deliverer:
@@ -63,8 +76,11 @@ class Deliverer:
         clock: Callable[[], int],
         jitter: Callable[[], float] = random.random,
         on_delivered: Callable[[int], None] | None = None,
+        held: HeldStore | None = None,
+        quota: QuotaGate | None = None,
     ) -> None:
         self._store = store
+        self.held, self.quota = held, quota
         # Told the lateness (ms after its moment) of every occurrence acknowledged as delivered.
         self._on_delivered = on_delivered
         self._pusher = pusher
@@ -104,14 +120,60 @@ class Deliverer:
     async def _deliver(self, reminder: Reminder, zone_name: str) -> None:
         zone = occurrences.zone_of(zone_name, self._zone)
         plan = occurrences.plan(reminder, self._clock(), zone)
-        settling = _ReminderSettling(self._store, reminder, plan.then)
+        settling = ReminderSettling(self._store, reminder, plan.then, self.held)
         if isinstance(plan, occurrences.Skip):
             self.stats.skipped += 1
             await self.settle(settling.ack)
             return
-        card = cards.notification_message(reminder, zone)
+        if self.quota is not None and self.quota.holding and self.held is not None:
+            self.stats.held += 1  # a push now would only meet the monthly-limit 429
+            await self.settle(settling.hold)
+            return
+        card = cards.notification_message(reminder, zone, self._clock())
         result = await self._push(reminder.chat_id, card, reminder.retry_key)
         await self._carry_out(settling, result)
+
+    async def deliver_held(self, entry: HeldEntry) -> None:
+        """A held notification, pushed now that the quota allows, with the retry key of its
+        first attempt (LINE refused that one, so a 409 means a repeat of this push)."""
+        held = self.held
+        assert held is not None  # only a worker with a HeldStore claims held notifications
+        try:
+            await self._deliver_held(held, entry)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("held delivery raised; taken again later")
+            at = self._clock() + HELD_RETRY_MS
+            await self.settle(lambda: held.release(entry, at))
+
+    async def _deliver_held(self, held: HeldStore, entry: HeldEntry) -> None:
+        reminder = entry.reminder
+        if reminder is None:
+            await self.settle(lambda: held.done(entry))  # unreadable: nothing to say
+            return
+        zone = occurrences.zone_of(entry.timezone, self._zone)
+        card = cards.notification_message(reminder, zone, self._clock())
+        result = await self._push(reminder.chat_id, card, reminder.retry_key)
+        decision, now = self._decide(result, reminder.attempt), self._clock()
+        if isinstance(decision, delivery.Acknowledge):
+            self._delivered(now - reminder.occurrence_ms)
+            await self.settle(lambda: held.done(entry))
+        elif isinstance(decision, delivery.RetryAt | delivery.PauseAll):
+            wait = decision.delay_ms if isinstance(decision, delivery.RetryAt) else 0
+            if isinstance(decision, delivery.PauseAll):
+                wait = decision.wait_ms
+                await self._pause(now, wait)
+            await self.settle(lambda: held.release(entry, now + wait))
+        elif isinstance(decision, delivery.HoldForChat):
+            await self.settle(lambda: held.release(entry, now))  # still held, for its chat
+            await self.settle(lambda: self._on_monthly_limit(now))
+        else:
+            letter = DeadLetter(
+                entry.member, reminder.encode(), reminder.chat_id, decision.reason,
+                result.status, result.request_id, now,
+            )  # fmt: skip
+            await self.settle(lambda: held.dead_letter(entry, letter, now))
 
     async def _deliver_legacy(self, member: str, timer: Timer | None) -> None:
         """A timer of the previous release: the same policy on its own keys and retry key."""
@@ -122,7 +184,7 @@ class Deliverer:
             return
         message = text_message(texts.timer_done(timer))
         result = await self._push(timer.chat_id, message, timer.retry_key)
-        await self._carry_out(_LegacySettling(self._store, member, timer), result)
+        await self._carry_out(LegacySettling(self._store, member, timer), result)
 
     async def _failed(self, entry: Claimed) -> None:
         """Our own code raised while delivering `entry`: a failed attempt, like a 5xx."""
@@ -130,11 +192,11 @@ class Deliverer:
         if isinstance(entry, ClaimedLegacyTimer):
             if entry.timer is None:
                 return
-            settling = _LegacySettling(self._store, entry.member, entry.timer)
+            settling = LegacySettling(self._store, entry.member, entry.timer)
         else:
             if entry.reminder is None:
                 return
-            settling = _ReminderSettling(self._store, entry.reminder, None)
+            settling = ReminderSettling(self._store, entry.reminder, None, self.held)
         await self._carry_out(settling, PushResult(PushOutcome.FAILED))
 
     async def _carry_out(self, settling: Settling, result: PushResult) -> None:
@@ -151,9 +213,14 @@ class Deliverer:
             await self._pause(now, decision.wait_ms)
             at = now + decision.wait_ms
             await self.settle(lambda: settling.retry(at, count_attempt=False))
+        elif isinstance(decision, delivery.HoldForChat) and self.held is not None:
+            await self.settle(settling.hold)
+            if self.quota is not None:
+                await self.settle(lambda: self._on_monthly_limit(now))
         else:
-            log.warning("notification dead-lettered: %s status=%s", decision.reason, result.status)
-            await self.settle(lambda: settling.dead(decision.reason, result, now))
+            reason = decision.reason if isinstance(decision, delivery.GiveUp) else "monthly_limit"
+            log.warning("notification dead-lettered: %s status=%s", reason, result.status)
+            await self.settle(lambda: settling.dead(reason, result, now))
 
     async def _dead_malformed(self, member: str) -> None:
         letter = DeadLetter(member, "", "", "malformed", None, None, self._clock())
@@ -169,7 +236,13 @@ class Deliverer:
             log.exception("push raised; counted as a failed attempt")
             return PushResult(PushOutcome.FAILED)
 
+    async def _on_monthly_limit(self, now: int) -> None:
+        if self.quota is not None:
+            await self.quota.on_monthly_limit(now)
+
     def _delivered(self, late_ms: int) -> None:
+        if self.quota is not None:
+            self.quota.on_pushed()
         if self._on_delivered is not None:
             self._on_delivered(late_ms)
 
@@ -188,6 +261,8 @@ class Deliverer:
             s.failed += result.outcome is PushOutcome.FAILED
         elif isinstance(decision, delivery.PauseAll):
             s.rate_limited += 1
+        elif isinstance(decision, delivery.HoldForChat) and self.held is not None:
+            s.held += 1
         else:
             s.dead += 1
         return decision
@@ -214,59 +289,3 @@ class Deliverer:
                     return
                 await asyncio.sleep(REDIS_RETRY_S[min(attempt, len(REDIS_RETRY_S) - 1)])
                 attempt += 1
-
-
-class Settling(Protocol):
-    """Settling one claimed entry on the keys it came from."""
-
-    attempt: int
-    due_ms: int
-
-    async def ack(self) -> object: ...
-    async def retry(self, at_ms: int, *, count_attempt: bool) -> object: ...
-    async def dead(self, reason: str, result: PushResult, now_ms: int) -> object: ...
-
-
-class _ReminderSettling:
-    def __init__(self, store: DeliveryStore, reminder: Reminder, then: Reminder | None) -> None:
-        self._store, self._reminder, self._then = store, reminder, then
-        self.attempt, self.due_ms = reminder.attempt, reminder.occurrence_ms
-
-    async def ack(self) -> object:
-        await self._store.ack(self._reminder, self._then)
-        return None
-
-    async def retry(self, at_ms: int, *, count_attempt: bool) -> object:
-        r = self._reminder
-        return await self._store.requeue(r, r.next_attempt() if count_attempt else r, at_ms)
-
-    async def dead(self, reason: str, result: PushResult, now_ms: int) -> object:
-        r = self._reminder
-        letter = DeadLetter(
-            r.member, r.encode(), r.chat_id, reason, result.status, result.request_id, now_ms
-        )
-        # A recurring reminder goes on with its next occurrence; this one is kept as a letter.
-        return await self._store.dead_letter(r, letter, now_ms, self._then)
-
-
-class _LegacySettling:
-    def __init__(self, store: DeliveryStore, member: str, timer: Timer) -> None:
-        self._store, self._member, self._timer = store, member, timer
-        self.attempt, self.due_ms = timer.attempt, timer.due_ms
-
-    async def ack(self) -> object:
-        await self._store.ack_legacy(self._member)
-        return None
-
-    async def retry(self, at_ms: int, *, count_attempt: bool) -> object:
-        t = self._timer
-        return await self._store.requeue_legacy(
-            self._member, t.next_attempt() if count_attempt else t, at_ms
-        )
-
-    async def dead(self, reason: str, result: PushResult, now_ms: int) -> object:
-        t = self._timer
-        letter = DeadLetter(
-            self._member, "", t.chat_id, reason, result.status, result.request_id, now_ms
-        )
-        return await self._store.dead_letter_legacy(self._member, letter, now_ms)

@@ -8,6 +8,7 @@ small function and one decorator.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -80,6 +81,8 @@ def handle_event(event: Event, ctx: EventContext) -> str:
     chat_id = chat_id_of(getattr(event, "source", None))
     if handler is None or not chat_id:
         return "ignored"
+    if ctx.missed is not None:  # this event's first reply carries what the chat missed
+        ctx = dataclasses.replace(ctx, line=ctx.missed.for_chat(chat_id, ctx.line))
     turn = Turn(
         ctx,
         event_id=getattr(event, "webhook_event_id", None) or "",

@@ -23,6 +23,7 @@ from bot.adapters.redis.claims import (
     ClaimedReminder,
     DeadLetter,
 )
+from bot.adapters.redis.held_store import Limiter
 from bot.adapters.redis.rate_window import RECOMMENDED_MARGIN_MS
 from bot.domain.reminders import MalformedReminderError, Reminder, split_member
 from bot.domain.timers import MalformedTimerError, Timer
@@ -78,6 +79,12 @@ class DeliveryStore:
         self._legacy_dead = client.register_script(legacy_scripts.DEAD_LETTER)
         self._ack_batch: tuple[list[str], asyncio.Future[None]] | None = None
         self._ack_tasks: set[asyncio.Future[None]] = set()
+
+    def limiter(self) -> Limiter:
+        """The shared push windows, for other claims that push (held notifications)."""
+        return Limiter(
+            self._limit, self._window_ms, self._margin_ms, self._short_limit, SHORT_WINDOW_MS
+        )
 
     async def claim(self, now_ms: int, max_claims: int) -> Claim:
         raw = await _call(
