@@ -30,6 +30,7 @@ from bot.adapters.redis.worker_registry import (
     memory_policy_async,
     policy_warning,
 )
+from bot.entrypoints.held_pushing import HeldPushing
 from bot.service.delivering import REDIS_RETRY_S, Deliverer, DeliveryStats, Pusher
 from bot.service.quota_watch import QuotaFetch, QuotaWatch
 
@@ -71,8 +72,6 @@ class TimerWorker:
         self.quota = QuotaWatch(
             QuotaState(redis_client), self._held, quota_fetch, clock, wake=self._wake_up
         )
-        self._held_inflight: set[asyncio.Task[None]] = set()
-        self._held_next_ms: int | None = 0  # look at the held ones once at start
         self._deliverer = Deliverer(
             store,
             pusher,
@@ -90,6 +89,13 @@ class TimerWorker:
         self._inflight: dict[asyncio.Task[None], Claimed] = {}
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
+        self._held_pushing = HeldPushing(
+            self._held,
+            self._deliverer.deliver_held,
+            lease_ms=store.lease_ms,
+            max_batch=store.max_batch,
+            wake=self._wake.set,
+        )
 
     @property
     def stats(self) -> DeliveryStats:
@@ -151,7 +157,9 @@ class TimerWorker:
             task = asyncio.create_task(self._deliverer.deliver(entry))
             self._inflight[task] = entry
             task.add_done_callback(self._forget)
-        held_wait = None if holding else await self._push_held(now)
+        held_wait = None
+        if not holding:
+            held_wait = await self._held_pushing.start(now, self._concurrency - self._busy())
         # Judged after the await: pushes that finished meanwhile freed slots without a wake-up.
         delay = self._next_delay(claim, now, self._busy() >= self._concurrency)
         if held_wait is not None:
@@ -166,33 +174,11 @@ class TimerWorker:
         return delay
 
     def _busy(self) -> int:
-        return len(self._inflight) + len(self._held_inflight)
-
-    async def _push_held(self, now: int) -> float | None:
-        """Pushes resumed: push what was held (when it is due); seconds until more may be."""
-        free = self._concurrency - self._busy()
-        if self._held_next_ms is None or self._held_next_ms > now or free <= 0:
-            return None
-        claim = await self._held.claim(now, min(free, self._store.max_batch))
-        for entry in claim.entries:
-            task = asyncio.create_task(self._deliverer.deliver_held(entry))
-            self._held_inflight.add(task)
-            task.add_done_callback(self._forget_held)
-        self._held_next_ms = claim.next_ms
-        if claim.entries or claim.rate_wait_ms:
-            self._held_next_ms = now + max(1, claim.rate_wait_ms if not claim.entries else 0)
-        if self._held_next_ms is None:
-            return None
-        return max(0.0, (self._held_next_ms - now) / 1000)
-
-    def _forget_held(self, task: asyncio.Task[None]) -> None:
-        self._held_inflight.discard(task)
-        self._held_next_ms = 0  # released ones may be due again: look at once
-        self._wake.set()
+        return len(self._inflight) + len(self._held_pushing.inflight)
 
     def _wake_up(self) -> None:
         """The quota watch: a hold began or ended; claim (and push the held) again now."""
-        self._held_next_ms = 0
+        self._held_pushing.look_again()
         self._wake.set()
 
     def _next_delay(self, claim: Claim, now: int, full: bool) -> float:
@@ -228,7 +214,9 @@ class TimerWorker:
         while True:
             await asyncio.sleep(interval)
             try:
-                await self._store.renew(list(self._inflight.values()), self._clock())
+                now = self._clock()
+                await self._store.renew(list(self._inflight.values()), now)
+                await self._held_pushing.renew(now)
             except (RedisError, OSError) as exc:
                 # Another worker may take them back and push again: LINE answers that with 409.
                 log.warning("could not renew leases (%s)", type(exc).__name__)
@@ -289,7 +277,7 @@ class TimerWorker:
                     await pubsub.aclose()  # type: ignore[no-untyped-call]
 
     async def _shutdown(self) -> None:
-        tasks = set(self._inflight) | self._held_inflight
+        tasks = set(self._inflight) | set(self._held_pushing.inflight)
         if not tasks:
             return
         log.info("stopping: waiting for %d pushes in flight", len(tasks))

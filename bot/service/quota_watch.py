@@ -140,6 +140,9 @@ class QuotaWatch:
         if self._numbers is None and self._fetch is not None:
             # The limit this hold began at: only a higher one (a raised plan) ends it early.
             self._numbers = await self._fetch()
+            if self._numbers is not None:
+                await self._state.write_numbers(self._numbers, None, now_ms)
+                await self._warn(self._numbers, now_ms)
         hold = quota.start_hold(now_ms, reason, self._numbers)
         if await self._state.begin_hold(hold):
             self._since_ms = now_ms

@@ -22,9 +22,6 @@ CHAT_PREFIX = keys.chat_key("")
 # A reply carrying held notifications keeps them this long: the reply sender gives up after
 # 55 s (a reply token lasts a minute), so nobody else may take them before it has settled.
 REPLY_LEASE_MS = 90_000
-# A push of a held notification keeps it this long (pushes are bounded by PUSH_TIMEOUT_S; a
-# repeat after a lapse carries the same retry key, which LINE answers 409).
-PUSH_LEASE_MS = 30_000
 MONTHLY_LIMIT_REASON = "monthly_limit"
 
 
@@ -109,14 +106,16 @@ class HeldStore:
             )
         )
 
-    async def claim(self, now_ms: int, want: int) -> HeldClaim:
+    async def claim(self, now_ms: int, want: int, lease_ms: int) -> HeldClaim:
+        """Held notifications to push, each leased (renewed by the worker while its push is in
+        flight, as claimed reminders are: a killed worker's come back within a lease)."""
         lim = self._limiter
         raw = await _call(
             self._claim,
             [keys.HELD, keys.PUSH_WINDOW, keys.PUSH_WINDOW_SHORT],
             [
                 now_ms,
-                PUSH_LEASE_MS,
+                lease_ms,
                 max(1, want),
                 lim.limit,
                 lim.window_ms,
@@ -139,6 +138,11 @@ class HeldStore:
         return HeldClaim(
             entries, None if next_ms < 0 else math.ceil(next_ms), math.ceil(float(wait_raw))
         )
+
+    async def renew(self, entries: list[HeldEntry], until_ms: int) -> None:
+        """XX: never brings back one that was delivered meanwhile."""
+        if entries:
+            await self._redis.zadd(keys.HELD, {e.member: until_ms for e in entries}, xx=True)
 
     async def done(self, entry: HeldEntry) -> None:
         field = entry.member.partition(":")[2]
