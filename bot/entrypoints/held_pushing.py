@@ -10,6 +10,8 @@ from typing import Any
 
 from bot.adapters.redis.held_store import HeldEntry, HeldStore
 
+IDLE_LOOK_MS = 5_000
+
 
 class HeldPushing:
     def __init__(
@@ -45,6 +47,9 @@ class HeldPushing:
         elif claim.rate_wait_ms:
             self._next_ms = now + claim.rate_wait_ms
         if self._next_ms is None:
+            # Nothing held now; a reply that failed may release some later (the web does not
+            # wake the workers), so look again now and then, without shortening the sleep.
+            self._next_ms = now + IDLE_LOOK_MS
             return None
         return max(0.0, (self._next_ms - now) / 1000)
 

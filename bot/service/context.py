@@ -69,6 +69,7 @@ class HeavyJobs(Protocol):
 
 class MissedRepliesPort(Protocol):
     def for_chat(self, chat_id: str, inner: Replier) -> Replier: ...
+    def forget_chat(self, chat_id: str) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ class HeldNotifications(Protocol):
     def take(self, chat_id: str, now_ms: int, at_most: int) -> list[Reminder]: ...
     def done(self, chat_id: str, reminders: list[Reminder]) -> None: ...
     def release(self, chat_id: str, reminders: list[Reminder], at_ms: int) -> None: ...
+    def forget_chat(self, chat_id: str) -> int: ...
 
 
 class SettlingReplier(Protocol):
@@ -60,6 +61,10 @@ class MissedReplies:
         clock: Callable[[], int] = wall_ms,
     ) -> None:
         self._held, self._sender, self._zone_of, self._clock = held, sender, zone_of, clock
+
+    def forget_chat(self, chat_id: str) -> int:
+        """Unfollow (block) or leave: nothing held for that chat is sent any more."""
+        return self._held.forget_chat(chat_id)
 
     def for_chat(self, chat_id: str, inner: Replier) -> MissedFirst:
         """`inner`: the event's own replier, for replies that carry nothing held (in

@@ -53,16 +53,18 @@ class QuotaWatch:
         self._pushed = 0  # our pushes since LINE's numbers were read (each costs at least 1)
         self._forced = False
         self._recheck = asyncio.Event()
+        self._beginning = False  # a hold is being written: Redis does not show it yet
 
     # --- the claim loop ---
 
     async def sync(self, now_ms: int) -> bool:
         """Whether pushes are held (the shared state, read at most once per SYNC_MS)."""
-        if self._synced_ms is None or now_ms - self._synced_ms >= SYNC_MS:
+        stale = self._synced_ms is None or now_ms - self._synced_ms >= SYNC_MS
+        if stale and not self._beginning:
             snapshot = await self._state.read()
             self._synced_ms = now_ms
             was = self.holding
-            self.holding = snapshot.hold is not None
+            self.holding = snapshot.hold is not None or self._beginning
             if self.holding and snapshot.hold is not None:
                 self._since_ms = snapshot.hold.since_ms
                 if quota.month_of(now_ms) != snapshot.hold.month:
@@ -136,7 +138,14 @@ class QuotaWatch:
     # --- internals ---
 
     async def _begin(self, now_ms: int, reason: str) -> None:
-        self.holding = True
+        self.holding, self._beginning = True, True
+        try:
+            await self._write_hold(now_ms, reason)
+        finally:
+            self._beginning = False
+        await self._rescue()
+
+    async def _write_hold(self, now_ms: int, reason: str) -> None:
         if self._numbers is None and self._fetch is not None:
             # The limit this hold began at: only a higher one (a raised plan) ends it early.
             self._numbers = await self._fetch()
@@ -156,7 +165,6 @@ class QuotaWatch:
                 None if n is None else n.limit,
             )
             self._wake()
-        await self._rescue()
 
     async def _resume(self, numbers: Numbers | None) -> None:
         await self._state.end_hold()

@@ -135,6 +135,8 @@ def _on_join(event: Any, turn: Turn) -> str:
 def _on_goodbye(event: Any, turn: Turn) -> str:
     """Unfollow (1:1) or the bot left a group: that chat's reminders and settings go."""
     removed = turn.ctx.reminders.delete_chat(turn.chat_id)
+    if turn.ctx.missed is not None:
+        turn.ctx.missed.forget_chat(turn.chat_id)  # held for it: no longer to be pushed
     if turn.ctx.followers is not None:
         turn.ctx.followers.remove(turn.chat_id)  # unfollow is also what blocking sends
     log.info("chat forgotten: reminders=%d", removed)

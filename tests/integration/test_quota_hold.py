@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import threading
 import time
 import uuid
@@ -279,3 +280,49 @@ def test_status_admin_and_metrics_say_so_loudly(
     assert "linebot_pushes_held 1" in metrics
     assert "linebot_held_notifications 1" in metrics
     assert "linebot_quota_used_ratio 1" in metrics
+
+
+def test_a_new_month_resumes_by_itself_and_an_unfollow_forgets_what_was_held(
+    redis_url: str,
+    redis_client: redis.Redis,
+    sim: SimulatorProcess,
+    web: None,
+    *,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sim.client.set_quota(limit=2, used=2, enforced=True)
+    new_year_eve = int(datetime(2026, 12, 31, 23, 50, tzinfo=TOKYO).timestamp() * 1000)
+    staying, leaving = user(), user()
+    store = ReminderStore(redis_client)
+    for chat, label in ((staying, "大掃除"), (leaving, "年賀状")):
+        store.add(
+            Reminder(chat, new_reminder_id(), Kind.ONCE, new_year_eve, label),
+            event_id=None,
+            max_pending=50,
+        )
+    clock = Clock(new_year_eve + 5)
+
+    async def scenario() -> None:
+        async with worker_on(redis_url, sim, clock) as (worker, client):
+            await client.publish(keys.TIMERS_WAKE_CHANNEL, "0")
+            await until(lambda: redis_client.zcard(keys.HELD) == 2)
+            await until(lambda: read_snapshot(redis_client).hold)
+            monkeypatch.setenv("REDIS_URL", redis_url)
+            assert await asyncio.to_thread(bot_main, ["quota", "--json"]) == 0
+            unfollow = {"type": "unfollow", "source": {"type": "user", "userId": leaving}}
+            await asyncio.to_thread(sim.client.send_event, unfollow)
+            await until(lambda: redis_client.zcard(keys.HELD) == 1)
+            # Midnight in Japan: LINE's count starts again, and so do the pushes.
+            sim.client.set_quota(used=0)
+            clock.now_ms = new_year_eve + 10 * 60_000 + 5
+            await client.publish(keys.TIMERS_WAKE_CHANNEL, "0")
+            (pushed,) = await until(lambda: pushes(sim, staying))
+            assert alt_texts([pushed])[0].endswith("(遅れてのお知らせ: 本来 12月31日(木) 23:50)")
+            await until(lambda: redis_client.zcard(keys.HELD) == 0)
+            assert not holding(worker)
+
+    asyncio.run(scenario())
+    report = json.loads(capsys.readouterr().out)
+    assert (report["holding"], report["held"], report["limit"], report["used"]) == (True, 2, 2, 2)
+    assert pushes(sim, leaving) == []

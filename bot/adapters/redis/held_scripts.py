@@ -78,6 +78,17 @@ end
 return n
 """
 
+# KEYS: held, held_chat   ARGV: chat id
+# The chat unfollowed (blocked) or the bot left it: what it held goes with its reminders.
+FORGET = """
+local n = 0
+for _, field in ipairs(redis.call('HKEYS', KEYS[2])) do
+  n = n + redis.call('ZREM', KEYS[1], ARGV[1] .. ':' .. field)
+end
+redis.call('DEL', KEYS[2])
+return n
+"""
+
 # KEYS: held   ARGV: at ms, members...
 # Not delivered after all: may be taken again from `at` (XX: never revives a delivered one).
 RELEASE = """

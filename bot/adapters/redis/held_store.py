@@ -183,6 +183,10 @@ class HeldBook:
         self._take = client.register_script(held_scripts.TAKE)
         self._done = client.register_script(held_scripts.DONE)
         self._release = client.register_script(held_scripts.RELEASE)
+        self._forget = client.register_script(held_scripts.FORGET)
+
+    def forget_chat(self, chat_id: str) -> int:
+        return int(self._forget(keys=[keys.HELD, keys.held_chat_key(chat_id)], args=[chat_id]))
 
     def take(self, chat_id: str, now_ms: int, at_most: int) -> list[Reminder]:
         raw = self._take(
