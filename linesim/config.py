@@ -71,9 +71,11 @@ class FaultConfig:
     timeout_hold_s: float = 30.0
     window_429: Window429 | None = None
     monthly_limit: bool = False
-    # What GET /v2/bot/message/quota reports (null: no limit). Enforced only with
-    # `quota_enforced` (then a push or multicast that the quota cannot pay for, counted per
-    # recipient, answers the monthly-limit 429), so long benches are never cut off at 200.
+    # The month's quota (null: no limit), in force only with `quota_enforced`: then GET
+    # /v2/bot/message/quota reports it and a push or multicast the rest cannot pay for (billed
+    # per recipient) answers the monthly-limit 429. Off by default, so long benches are never
+    # cut off at 200; and then LINE's endpoint reports no limit, as a LINE that refuses nothing
+    # would (a bot holding pushes at a reported limit would otherwise stop them for nothing).
     # `monthly_limit` refuses every push regardless.
     quota_limit: int | None = 200
     quota_enforced: bool = False

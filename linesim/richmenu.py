@@ -95,7 +95,8 @@ async def clear_default(sim: Simulator, request: web.Request, call: Call) -> web
 
 
 async def quota(sim: Simulator, request: web.Request, call: Call) -> web.Response:
-    limit = sim.quota()["limit"]  # the same count the push endpoints enforce
+    quota = sim.quota()  # the limit the push endpoints enforce, if they do
+    limit = quota["limit"] if quota["enforced"] else None
     if limit is None:
         return call.answer(200, {"type": "none"})
     return call.answer(200, {"type": "limited", "value": limit})

@@ -100,18 +100,19 @@ class QuotaWatch:
     # --- the re-check task ---
 
     async def run(self) -> None:
-        """Ask LINE for the quota every REFRESH_PUSHING_MS while pushing, every
+        """Ask LINE for the quota when the worker starts (a spent quota is held before any
+        push meets the 429), then every REFRESH_PUSHING_MS while pushing, every
         RECHECK_HOLDING_MS while holding, and at once when asked to."""
         while True:
-            wait_s = quota.recheck_after_ms(self.holding) / 1000
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._recheck.wait(), timeout=wait_s)
             self._recheck.clear()
             forced, self._forced = self._forced, False
             try:
                 await self.check(self._clock(), forced=forced)
             except (RedisError, OSError) as exc:
                 log.warning("quota check failed (%s)", type(exc).__name__)
+            wait_s = quota.recheck_after_ms(self.holding) / 1000
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._recheck.wait(), timeout=wait_s)
 
     async def check(self, now_ms: int, *, forced: bool = False) -> None:
         numbers = await self._fetch() if self._fetch is not None else None

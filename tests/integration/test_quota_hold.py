@@ -149,7 +149,10 @@ def test_held_notifications_go_out_once_by_reply_or_by_push_after_the_plan_is_ra
     web: None,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    sim.client.set_quota(limit=3, used=3, enforced=True)  # spent; the worker does not know yet
+    # LINE refuses pushes with the monthly limit while its numbers still show room (as after a
+    # group push that would cost more than is left): held, and not resumed on that room alone.
+    sim.client.set_quota(limit=3, used=2, enforced=True)
+    sim.client.set_faults(monthly_limit=True)
     store = ReminderStore(redis_client)
     talker, quiet = user(), user()
     pill = Reminder(talker, new_reminder_id(), Kind.ONCE, T0, "朝の薬")
@@ -182,6 +185,7 @@ def test_held_notifications_go_out_once_by_reply_or_by_push_after_the_plan_is_ra
             # Two hours later the operator raises the plan and asks for a re-check.
             clock.now_ms = T0 + 2 * 3600 * 1000
             sim.client.set_quota(limit=10)
+            sim.client.set_faults(monthly_limit=False)
             monkeypatch.setenv("REDIS_URL", redis_url)
             assert await asyncio.to_thread(bot_main, ["quota", "--resume"]) == 0
             (pushed,) = await until(lambda: pushes(sim, quiet))

@@ -51,10 +51,13 @@ def test_pushes_are_refused_once_an_enforced_quota_is_spent(
     assert client.set_quota(used=0)["used"] == 0
 
 
-def test_an_unenforced_quota_is_only_reported(client: SimClient, api: MessagingApi) -> None:
+def test_an_unenforced_quota_is_neither_reported_nor_enforced(
+    client: SimClient, api: MessagingApi
+) -> None:
     client.set_quota(limit=1)
     push(api, USER)
     push(api, USER)
+    assert api.get_message_quota().to_dict() == {"type": "none"}
     assert api.get_message_quota_consumption().total_usage == 2
     assert client.quota() == {"limit": 1, "used": 2, "remaining": 0, "enforced": False}
 
