@@ -69,20 +69,8 @@ SCENARIOS: list[tuple[str, int, Script]] = [
     ("card 5分後", 6, [("postback", "")]), ("follow", 4, [("follow", "")]),
     ("unfollow", 2, [("unfollow", "")]),
 ]  # fmt: skip
-FAMILIES = (
-    "rem:due",
-    "rem:leased",
-    "rem:chat:*",
-    "rem:listed:*",
-    "rem:ask:*",
-    "rem:acted:*",
-    "events:seen:*",
-    "rq:*",
-    "metrics:*",
-    "workers:*",
-    "bot:followers",
-    "other",
-)
+FAMILIES = ("rem:due", "rem:leased", "rem:chat:*", "rem:listed:*", "rem:ask:*", "rem:acted:*",
+            "events:seen:*", "rq:*", "metrics:*", "workers:*", "bot:followers", "other")
 
 
 def event(kind: str, chat: str, payload: str) -> dict[str, Any]:
@@ -213,11 +201,8 @@ def drive(
 def wait_delivered(client: redis.Redis, timeout_s: float = 60.0) -> float:
     """Until nothing due by now (the last 3 s timer included) is in rem:due or rem:leased."""
     until, deadline = now_ms() + 3_500, time.monotonic() + timeout_s
-    while time.monotonic() < deadline and (
-        now_ms() < until
-        or client.zcard(keys.REMINDERS_LEASED)
-        or client.zcount(keys.REMINDERS_DUE, 0, now_ms())
-    ):
+    while time.monotonic() < deadline and (now_ms() < until or client.zcard(keys.REMINDERS_LEASED)
+                                           or client.zcount(keys.REMINDERS_DUE, 0, now_ms())):
         time.sleep(0.2)  # fmt: skip
     return timeout_s - (deadline - time.monotonic())
 
@@ -236,11 +221,9 @@ def run(count: int, users: int, seed: int) -> None:
         peak = max(peak, used(client))
         stop.set()
         thread.join()
-        print(
-            f"webhooks {count:,} from {users:,} chats in {elapsed:.1f} s "
-            f"({count / elapsed:,.0f}/s); HTTP {dict(sorted(counts.statuses.items()))}; "
-            f"waited {waited:.1f} s for what was due; pushes accepted {line.accepted():,}"
-        )
+        print(f"webhooks {count:,} from {users:,} chats in {elapsed:.1f} s "
+              f"({count / elapsed:,.0f}/s); HTTP {dict(sorted(counts.statuses.items()))}; "
+              f"waited {waited:.1f} s for what was due; pushes accepted {line.accepted():,}")
         print("mix: " + ", ".join(f"{k} {v:,}" for k, v in counts.scenarios.most_common()))
         logs = ", ".join(f"{k!r} × {v:,}" for k, v in counts.logs.most_common(6))
         print(f"warnings/errors logged: {logs or 'none'}")
@@ -345,14 +328,10 @@ def report(client: redis.Redis, base: tuple[int, int], peak: int, counts: Counts
     print(f"after deleting the keys with a TTL: used_memory − key-space tables {after:,} B, DBSIZE "
           f"{client.dbsize():,}; expected {expected:,} B; Δ {after - expected:+,} B "
           f"({(after - expected) / max(1, expected - base[0]):+.1%} of what is kept)")  # fmt: skip
-    print(
-        "keys without a TTL outside pending reminders, users' settings and fixed keys: "
-        + (", ".join(f"{k.key} ({k.bytes} B)" for k in grew[:10]) or "none")
-    )
-    print(
-        f"verdict: {'OK' if ok else 'MISSED'} — Redis returns to its baseline plus what is "
-        "still pending (within 5 % or 64 KiB)"
-    )
+    print("keys without a TTL outside pending reminders, users' settings and fixed keys: "
+          + (", ".join(f"{k.key} ({k.bytes} B)" for k in grew[:10]) or "none"))
+    print(f"verdict: {'OK' if ok else 'MISSED'} — Redis returns to its baseline plus what is "
+          "still pending (within 5 % or 64 KiB)")
 
 
 def main(argv: list[str] | None = None) -> int:

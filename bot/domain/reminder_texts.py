@@ -193,7 +193,7 @@ def timezone_is(zone: ZoneInfo, now: datetime) -> Reply:
     return Reply(
         f"🌐 このトークのタイムゾーンは {zone.key} です（現在 {moment_ja(now)}）。\n"
         "変えるには「タイムゾーン America/New_York」のように送ってください。\n"
-        f'This chat\'s time zone is {zone.key}; send e.g. "timezone Europe/London" to change it.',
+        f"This chat's time zone is {zone.key}; send e.g. \"timezone Europe/London\" to change it.",
         (
             Button("東京", text="タイムゾーン Asia/Tokyo"),
             Button("ニューヨーク", text="タイムゾーン America/New_York"),

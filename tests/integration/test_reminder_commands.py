@@ -25,7 +25,6 @@ from tests.integration.handler_support import (
 
 __all__ = ["ctx"]  # the fixture
 
-
 def test_a_clock_time_is_confirmed_with_year_and_weekday(ctx: EventContext) -> None:
     assert handle_event(text("明日の朝7時 ゴミ出し", at(2026, 12, 24, 22, 0)), ctx) == "once"
     assert "2026年12月25日(金) 7:00" in replies_of(ctx).last

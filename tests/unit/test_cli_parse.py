@@ -18,12 +18,7 @@ def run_parse(*args: str, env: dict[str, str] | None = None) -> subprocess.Compl
     clean = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT), **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "bot", "parse", *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=clean,
-        cwd=ROOT,
-        timeout=30,
+        capture_output=True, text=True, encoding="utf-8", env=clean, cwd=ROOT, timeout=30,
         check=False,
     )
 
@@ -34,50 +29,22 @@ def lines(result: subprocess.CompletedProcess[str]) -> list[dict[str, Any]]:
 
 
 def test_one_json_line_per_text_with_the_next_moments() -> None:
-    result = run_parse(
-        "--at",
-        "2026-12-01T10:00:00",
-        "--tz",
-        "Asia/Tokyo",
-        "3分 カップ麺",
-        "12月25日 18:00",
-        "毎週月曜 9:00 ジムに行く",
-        "ゴミ出し",
-        "2020年1月1日",
-        "一覧",
-    )
+    result = run_parse("--at", "2026-12-01T10:00:00", "--tz", "Asia/Tokyo",
+                       "3分 カップ麺", "12月25日 18:00", "毎週月曜 9:00 ジムに行く", "ゴミ出し",
+                       "2020年1月1日", "一覧")
     timer, once, recurring, unreadable, past, listing = lines(result)
-    assert timer == {
-        "text": "3分 カップ麺",
-        "kind": "timer",
-        "label": "カップ麺",
-        "next": ["2026-12-01T10:03:00+09:00"],
-        "seconds": 180,
-    }
-    assert once == {
-        "text": "12月25日 18:00",
-        "kind": "once",
-        "label": "",
-        "next": ["2026-12-25T18:00:00+09:00"],
-    }
+    assert timer == {"text": "3分 カップ麺", "kind": "timer", "label": "カップ麺",
+                     "next": ["2026-12-01T10:03:00+09:00"], "seconds": 180}
+    assert once == {"text": "12月25日 18:00", "kind": "once", "label": "",
+                    "next": ["2026-12-25T18:00:00+09:00"]}
     assert recurring == {
-        "text": "毎週月曜 9:00 ジムに行く",
-        "kind": "recurring",
-        "label": "ジムに行く",
-        "next": [
-            "2026-12-07T09:00:00+09:00",
-            "2026-12-14T09:00:00+09:00",
-            "2026-12-21T09:00:00+09:00",
-        ],
+        "text": "毎週月曜 9:00 ジムに行く", "kind": "recurring", "label": "ジムに行く",
+        "next": ["2026-12-07T09:00:00+09:00", "2026-12-14T09:00:00+09:00",
+                 "2026-12-21T09:00:00+09:00"],
         "rule": "毎週 月曜 9:00",
     }
-    assert unreadable == {
-        "text": "ゴミ出し",
-        "kind": "unreadable",
-        "next": [],
-        "label": "ゴミ出し",
-        "reason": "no_time",
-    }
+    assert unreadable == {"text": "ゴミ出し", "kind": "unreadable", "next": [],
+                          "label": "ゴミ出し", "reason": "no_time"}
     assert past["kind"] == "out_of_range"
     assert past["reason"] == "past"
     assert past["next"] == []
@@ -89,16 +56,15 @@ def test_at_without_offset_is_read_in_tz_and_output_keeps_the_zone() -> None:
     (first,) = lines(run_parse("--at", "2027-03-13T23:30", "--tz", "America/New_York", "3時間"))
     # Elapsed time across the spring-forward night: 23:30 EST + 3 h = 03:30 EDT.
     assert first["next"] == ["2027-03-14T03:30:00-04:00"]
-    (daily,) = lines(run_parse("--at", "2027-03-13T12:00", "--tz", "America/New_York", "毎日 2:30"))
-    assert daily["next"] == [
-        "2027-03-14T03:30:00-04:00",
-        "2027-03-15T02:30:00-04:00",
-        "2027-03-16T02:30:00-04:00",
-    ]
+    (daily,) = lines(run_parse("--at", "2027-03-13T12:00", "--tz", "America/New_York",
+                               "毎日 2:30"))
+    assert daily["next"] == ["2027-03-14T03:30:00-04:00", "2027-03-15T02:30:00-04:00",
+                             "2027-03-16T02:30:00-04:00"]
 
 
 def test_at_with_an_offset_is_converted_to_the_zone() -> None:
-    (first,) = lines(run_parse("--at", "2026-12-01T01:00:00+00:00", "--tz", "Asia/Tokyo", "明日"))
+    (first,) = lines(run_parse("--at", "2026-12-01T01:00:00+00:00", "--tz", "Asia/Tokyo",
+                               "明日"))
     assert first["next"] == ["2026-12-02T09:00:00+09:00"]
 
 
@@ -109,9 +75,8 @@ def test_sub_second_at_shows_in_timer_moments_only() -> None:
 
 
 def test_tz_defaults_to_bot_timezone_then_tokyo() -> None:
-    (from_env,) = lines(
-        run_parse("--at", "2026-12-01T10:00", "明日", env={"BOT_TIMEZONE": "Europe/London"})
-    )
+    (from_env,) = lines(run_parse("--at", "2026-12-01T10:00", "明日",
+                                  env={"BOT_TIMEZONE": "Europe/London"}))
     assert from_env["next"] == ["2026-12-02T09:00:00+00:00"]
     (default,) = lines(run_parse("--at", "2026-12-01T10:00", "明日"))
     assert default["next"] == ["2026-12-02T09:00:00+09:00"]

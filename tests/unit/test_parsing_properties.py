@@ -13,17 +13,10 @@ from bot.domain.parsing import read_message
 from bot.domain.recurrence import Recurrence, between, is_after
 
 # Zones with DST gaps and folds, a 30-minute DST (Lord Howe) and a 45-minute offset.
-ZONES = [
-    ZoneInfo(name)
-    for name in (
-        "Asia/Tokyo",
-        "America/New_York",
-        "Europe/London",
-        "Australia/Lord_Howe",
-        "Asia/Kathmandu",
-        "UTC",
-    )
-]
+ZONES = [ZoneInfo(name) for name in (
+    "Asia/Tokyo", "America/New_York", "Europe/London", "Australia/Lord_Howe",
+    "Asia/Kathmandu", "UTC",
+)]
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 moments = st.builds(
@@ -33,82 +26,12 @@ moments = st.builds(
     st.integers(0, 1),
 )
 TOKENS = [
-    "毎週",
-    "毎日",
-    "毎月",
-    "毎年",
-    "隔週",
-    "平日",
-    "土日",
-    "毎朝",
-    "毎晩",
-    "曜",
-    "曜日",
-    "月",
-    "火",
-    "水",
-    "金",
-    "日",
-    "時",
-    "分",
-    "秒",
-    "時間",
-    "半",
-    "後",
-    "年",
-    "第",
-    "末",
-    "午前",
-    "午後",
-    "朝",
-    "夜",
-    "明日",
-    "今日",
-    "来週",
-    "今度の",
-    "の",
-    "に",
-    "から",
-    ":",
-    "/",
-    "-",
-    ".",
-    " ",
-    "　",
-    "0",
-    "1",
-    "2",
-    "3",
-    "7",
-    "12",
-    "23",
-    "29",
-    "30",
-    "31",
-    "59",
-    "99",
-    "2027",
-    "十",
-    "五",
-    "三",
-    "every",
-    "day",
-    "weekday",
-    "monday",
-    "at",
-    "in",
-    "min",
-    "pm",
-    "am",
-    "h",
-    "m",
-    "s",
-    "取消",
-    "cancel",
-    "タイムゾーン",
-    "解析",
-    "ゴミ出し",
-    "99999999999999999999",
+    "毎週", "毎日", "毎月", "毎年", "隔週", "平日", "土日", "毎朝", "毎晩", "曜", "曜日", "月",
+    "火", "水", "金", "日", "時", "分", "秒", "時間", "半", "後", "年", "第", "末", "午前", "午後",
+    "朝", "夜", "明日", "今日", "来週", "今度の", "の", "に", "から", ":", "/", "-", ".", " ",
+    "　", "0", "1", "2", "3", "7", "12", "23", "29", "30", "31", "59", "99", "2027", "十", "五",
+    "三", "every", "day", "weekday", "monday", "at", "in", "min", "pm", "am", "h", "m", "s",
+    "取消", "cancel", "タイムゾーン", "解析", "ゴミ出し", "99999999999999999999",
 ]
 structured = st.lists(st.sampled_from(TOKENS), max_size=12).map("".join)
 
@@ -167,11 +90,8 @@ def rules(draw: st.DrawFn) -> Recurrence:
         month, day = draw(st.sampled_from([(1, 1), (2, 28), (2, 29), (3, 3), (12, 31)]))
         parts.append(f"BYMONTH={month};BYMONTHDAY={day}")
     parts.append(f"BYHOUR={draw(st.integers(0, 23))};BYMINUTE={draw(st.integers(0, 59))}")
-    anchor = (
-        draw(st.dates(date(2001, 1, 1), date(2080, 1, 1)))
-        if interval > 1 or draw(st.booleans())
-        else None
-    )
+    anchor = draw(st.dates(date(2001, 1, 1), date(2080, 1, 1))) if interval > 1 or draw(
+        st.booleans()) else None
     return Recurrence(";".join(parts), draw(st.booleans()), anchor)
 
 

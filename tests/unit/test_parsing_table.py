@@ -370,11 +370,8 @@ def test_the_table_is_large_and_has_no_repeats() -> None:
     assert len(keys) == len(set(keys))
 
 
-@pytest.mark.parametrize(
-    ("reference", "text", "kind", "value", "label"),
-    ROWS,
-    ids=[f"{row[0]}:{row[1]}" for row in ROWS],
-)
+@pytest.mark.parametrize(("reference", "text", "kind", "value", "label"), ROWS,
+                         ids=[f"{row[0]}:{row[1]}" for row in ROWS])
 def test_reads(reference: str, text: str, kind: str, value: str, label: str) -> None:
     now = _reference(reference)
     intent = read_message(text, now=now)
@@ -382,9 +379,7 @@ def test_reads(reference: str, text: str, kind: str, value: str, label: str) -> 
     if kind in {"timer", "once", "recurring"}:
         expected_value = _iso(datetime.fromisoformat(value))
     assert (intent.kind, _value(intent, now), getattr(intent, "label", "")) == (
-        kind,
-        expected_value,
-        label,
+        kind, expected_value, label
     ), intent
 
 
