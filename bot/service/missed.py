@@ -83,7 +83,11 @@ class MissedReplies:
             taken = []
         if not taken:
             return inner.reply(reply_token, replies)
-        first = missed.missed_reply(taken, self._zone_of(chat_id))
+        try:
+            first = missed.missed_reply(taken, self._zone_of(chat_id))
+        except (RedisError, OSError):  # the chat's zone unreadable: they wait for the next one
+            self._held.release(chat_id, taken, now)
+            return inner.reply(reply_token, replies)
 
         def settled(sent: bool) -> None:
             if sent:

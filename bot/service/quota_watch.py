@@ -71,6 +71,7 @@ class QuotaWatch:
                     self._recheck.set()  # a new month: resume without waiting
             if was and not self.holding:
                 log.warning("quota: pushes resumed by another worker")
+                self._wake()  # push what is held here too
         return self.holding
 
     async def on_monthly_limit(self, now_ms: int) -> None:
@@ -127,10 +128,9 @@ class QuotaWatch:
         if snapshot.hold is not None:
             self.holding = True
             self._since_ms = snapshot.hold.since_ms
+            await self._rescue()  # before a resume too: those letters are then pushed with it
             if quota.should_resume(snapshot.hold, now_ms, numbers, forced=forced):
                 await self._resume(numbers)
-            else:
-                await self._rescue()
         elif numbers is not None and quota.should_hold(numbers):
             await self._begin(now_ms, quota.HOLD_CONSUMPTION)
         else:

@@ -62,6 +62,11 @@ def _add(client: redis.Redis, count: int) -> dict[str, Reminder]:
     return added
 
 
+def _listening(client: redis.Redis) -> bool:
+    """A timer worker hears `quota --resume` (it subscribes just after it logs that it runs)."""
+    return bool(client.pubsub_numsub(keys.QUOTA_RECHECK_CHANNEL)[0][1])
+
+
 def _accepted(sim: SimulatorProcess) -> Counter[str]:
     return Counter(m["retry_key"] for m in sim.client.messages() if m["kind"] == "push")
 
@@ -81,6 +86,7 @@ def test_a_worker_killed_while_holding_or_pushing_the_held_loses_nothing_and_sen
     workers.start()  # a restart while holding: the hold and the held are in Redis
 
     sim.client.set_quota(limit=1000)  # the operator raises the plan...
+    assert _wait_until(lambda: _listening(redis_client), 10)  # (the new worker subscribed)
     assert request_recheck(redis_client) >= 1  # ...and runs `python -m bot quota --resume`
     assert _wait_until(lambda: len(_accepted(sim)) >= 10, 15), workers.logs()[-3000:]
     workers.procs[-1].kill()  # SIGKILL while pushing the held: same retry keys, 409 for repeats
@@ -120,6 +126,7 @@ def test_what_the_previous_release_dead_letters_for_the_monthly_limit_is_held_ag
     assert store.dead_letters() == []
 
     sim.client.set_quota(limit=10)
+    assert _wait_until(lambda: _listening(redis_client), 10)
     request_recheck(redis_client)
     assert _wait_until(lambda: old.retry_key in _accepted(sim), 15), workers.logs()
     assert _wait_until(lambda: redis_client.zcard(keys.HELD) == 0, 10)
