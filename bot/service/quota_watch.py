@@ -26,6 +26,11 @@ log = logging.getLogger(__name__)
 SYNC_MS = 1_000
 # What an old worker dead-lettered before this one began holding is taken back from this far.
 RESCUE_SLACK_MS = 5 * 60_000
+# While holding, the previous release's new letters are looked for this often: a deploy's
+# overlap (old workers dead-letter what they claim) is the first 30 s of a new worker. Each
+# look reads only the letters since the last one (less a minute for clocks and late writes).
+RESCUE_EVERY_MS = 5_000
+RESCUE_OVERLAP_MS = 60_000
 
 # LINE's numbers, or None when it did not answer (bot.adapters.line_quota, in a thread).
 QuotaFetch = Callable[[], Awaitable[Numbers | None]]
@@ -48,6 +53,7 @@ class QuotaWatch:
         self._wake = wake  # the claim loop: look again (pushes resumed, or a hold began)
         self.holding = False
         self._since_ms = 0
+        self._rescued_ms: int | None = None  # when letters were last looked for
         self._synced_ms: int | None = None
         self._numbers: Numbers | None = None
         self._pushed = 0  # our pushes since LINE's numbers were read (each costs at least 1)
@@ -67,6 +73,8 @@ class QuotaWatch:
             self.holding = snapshot.hold is not None or self._beginning
             if self.holding and snapshot.hold is not None:
                 self._since_ms = snapshot.hold.since_ms
+                if self._rescued_ms is None or now_ms - self._rescued_ms >= RESCUE_EVERY_MS:
+                    await self._rescue(now_ms)
                 if quota.month_of(now_ms) != snapshot.hold.month:
                     self._recheck.set()  # a new month: resume without waiting
             if was and not self.holding:
@@ -128,7 +136,7 @@ class QuotaWatch:
         if snapshot.hold is not None:
             self.holding = True
             self._since_ms = snapshot.hold.since_ms
-            await self._rescue()  # before a resume too: those letters are then pushed with it
+            await self._rescue(now_ms)  # before a resume too: those are then pushed with it
             if quota.should_resume(snapshot.hold, now_ms, numbers, forced=forced):
                 await self._resume(numbers)
         elif numbers is not None and quota.should_hold(numbers):
@@ -144,7 +152,7 @@ class QuotaWatch:
             await self._write_hold(now_ms, reason)
         finally:
             self._beginning = False
-        await self._rescue()
+        await self._rescue(now_ms)
 
     async def _write_hold(self, now_ms: int, reason: str) -> None:
         if self._numbers is None and self._fetch is not None:
@@ -179,10 +187,16 @@ class QuotaWatch:
         )
         self._wake()
 
-    async def _rescue(self) -> None:
+    async def _rescue(self, now_ms: int) -> None:
         """What a worker of the previous release dead-lettered for the monthly limit (during a
         deploy overlap) comes back into the hold."""
-        moved = await self._held.rescue(self._since_ms - RESCUE_SLACK_MS)
+        if not self._since_ms:
+            return  # when the hold began is not known here yet (the next sync reads it)
+        since = self._since_ms - RESCUE_SLACK_MS
+        if self._rescued_ms is not None:
+            since = max(since, self._rescued_ms - RESCUE_OVERLAP_MS)
+        moved = await self._held.rescue(since)
+        self._rescued_ms = now_ms
         if moved:
             log.warning("quota: %d monthly-limit dead letters taken back into the hold", moved)
 
