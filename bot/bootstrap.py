@@ -83,6 +83,7 @@ async def _run_timer_worker(settings: Settings) -> None:
         shutdown_grace_s=settings.shutdown_grace_s,
         default_zone=settings.tz,
         quota_fetch=numbers_fetcher(settings.line_api_base_url, settings.channel_access_token),
+        batch_window_ms=settings.push_batch_window_ms,
     )
     try:
         await worker.run()

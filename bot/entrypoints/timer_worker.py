@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import random
 import signal
@@ -21,6 +22,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from bot.adapters.redis import keys
+from bot.adapters.redis.batch_store import BatchStore
 from bot.adapters.redis.delivery_store import Claim, Claimed, DeliveryStore
 from bot.adapters.redis.held_store import HeldStore
 from bot.adapters.redis.quota_state import QuotaState
@@ -30,8 +32,11 @@ from bot.adapters.redis.worker_registry import (
     memory_policy_async,
     policy_warning,
 )
+from bot.domain import batching
 from bot.entrypoints.held_pushing import HeldPushing
+from bot.service.batch_delivery import Batches
 from bot.service.delivering import REDIS_RETRY_S, Deliverer, DeliveryStats, Pusher
+from bot.service.held_delivery import deliver_held
 from bot.service.quota_watch import QuotaFetch, QuotaWatch
 
 log = logging.getLogger(__name__)
@@ -62,6 +67,7 @@ class TimerWorker:
         registry: WorkerRegistry | None = None,
         heartbeat_s: float = keys.WORKER_HEARTBEAT_S,
         quota_fetch: QuotaFetch | None = None,
+        batch_window_ms: int = batching.DEFAULT_WINDOW_MS,
     ) -> None:
         self._store = store
         self._redis = redis_client
@@ -86,12 +92,13 @@ class TimerWorker:
         self.lateness = Lateness()
         self.registry = registry or WorkerRegistry(redis_client)
         self._heartbeat_s = heartbeat_s
-        self._inflight: dict[asyncio.Task[None], Claimed] = {}
+        self._inflight: dict[asyncio.Task[None], tuple[Claimed, ...]] = {}
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
+        self._batches = Batches(self._deliverer, BatchStore(redis_client), batch_window_ms)
         self._held_pushing = HeldPushing(
             self._held,
-            self._deliverer.deliver_held,
+            functools.partial(deliver_held, self._deliverer),
             lease_ms=store.lease_ms,
             max_batch=store.max_batch,
             wake=self._wake.set,
@@ -153,9 +160,9 @@ class TimerWorker:
         # While the month's quota is spent, what is claimed is held for its chat, not pushed.
         holding = await self.quota.sync(now)
         claim = await self._store.claim(now, free)
-        for entry in claim.entries:
-            task = asyncio.create_task(self._deliverer.deliver(entry))
-            self._inflight[task] = entry
+        for entries, saved in await self._batches.plan(claim.entries):
+            task = asyncio.create_task(self._batches.deliver(entries, saved))
+            self._inflight[task] = tuple(entries)
             task.add_done_callback(self._forget)
         held_wait = None
         if not holding:
@@ -215,7 +222,8 @@ class TimerWorker:
             await asyncio.sleep(interval)
             try:
                 now = self._clock()
-                await self._store.renew(list(self._inflight.values()), now)
+                held = [entry for entries in self._inflight.values() for entry in entries]
+                await self._store.renew(held, now)
                 await self._held_pushing.renew(now)
             except (RedisError, OSError) as exc:
                 # Another worker may take them back and push again: LINE answers that with 409.
@@ -284,7 +292,7 @@ class TimerWorker:
         # A held notification's push cut short comes back when its lease lapses (its retry
         # key makes a repeat of an accepted push a 409).
         _, pending = await asyncio.wait(tasks, timeout=self._grace_s)
-        held = [self._inflight[task] for task in pending if task in self._inflight]
+        held = [e for task in pending if task in self._inflight for e in self._inflight[task]]
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)

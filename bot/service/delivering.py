@@ -25,7 +25,7 @@ from bot.adapters.redis.delivery_store import (
     DeadLetter,
     DeliveryStore,
 )
-from bot.adapters.redis.held_store import HeldEntry, HeldStore
+from bot.adapters.redis.held_store import HeldStore
 from bot.domain import cards, delivery, occurrences, texts
 from bot.domain.delivery import PushOutcome
 from bot.domain.reminders import Reminder
@@ -37,7 +37,6 @@ log = logging.getLogger(__name__)
 # How long a settling write (ack, retry, dead letter) keeps trying through a Redis outage.
 SETTLE_DEADLINE_S = 20.0
 REDIS_RETRY_S = (0.1, 0.25, 0.5, 1.0, 2.0)
-HELD_RETRY_MS = 5_000
 
 
 class Pusher(Protocol):
@@ -101,7 +100,20 @@ class Deliverer:
             raise
         except Exception:
             log.exception("delivery raised; counted as a failed attempt")
-            await self._failed(entry)
+            await self.failed(entry)
+
+    def now(self) -> int:
+        return self._clock()
+
+    def zone_of(self, name: str) -> ZoneInfo:
+        return occurrences.zone_of(name, self._zone)
+
+    def holding(self) -> bool:
+        """The month's quota is spent: hold what is claimed instead of pushing it."""
+        return self.quota is not None and self.quota.holding and self.held is not None
+
+    def settling_for(self, reminder: Reminder, then: Reminder | None) -> ReminderSettling:
+        return ReminderSettling(self._store, reminder, then, self.held)
 
     async def hand_back(self, entry: Claimed, now: int) -> None:
         """Sent or not, it goes back: a repeat carries the same retry key (409 = done)."""
@@ -125,55 +137,13 @@ class Deliverer:
             self.stats.skipped += 1
             await self.settle(settling.ack)
             return
-        if self.quota is not None and self.quota.holding and self.held is not None:
+        if self.holding():
             self.stats.held += 1  # a push now would only meet the monthly-limit 429
             await self.settle(settling.hold)
             return
         card = cards.notification_message(reminder, zone, self._clock())
         result = await self._push(reminder.chat_id, card, reminder.retry_key)
-        await self._carry_out(settling, result)
-
-    async def deliver_held(self, entry: HeldEntry) -> None:
-        """A held notification, pushed now that the quota allows, with the retry key of its
-        first attempt (LINE refused that one, so a 409 means a repeat of this push)."""
-        held = self.held
-        assert held is not None  # only a worker with a HeldStore claims held notifications
-        try:
-            await self._deliver_held(held, entry)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("held delivery raised; taken again later")
-            at = self._clock() + HELD_RETRY_MS
-            await self.settle(lambda: held.release(entry, at))
-
-    async def _deliver_held(self, held: HeldStore, entry: HeldEntry) -> None:
-        reminder = entry.reminder
-        if reminder is None:
-            await self.settle(lambda: held.done(entry))  # unreadable: nothing to say
-            return
-        zone = occurrences.zone_of(entry.timezone, self._zone)
-        card = cards.notification_message(reminder, zone, self._clock())
-        result = await self._push(reminder.chat_id, card, reminder.retry_key)
-        decision, now = self._decide(result, reminder.attempt), self._clock()
-        if isinstance(decision, delivery.Acknowledge):
-            self._delivered(now - reminder.occurrence_ms)
-            await self.settle(lambda: held.done(entry))
-        elif isinstance(decision, delivery.RetryAt | delivery.PauseAll):
-            wait = decision.delay_ms if isinstance(decision, delivery.RetryAt) else 0
-            if isinstance(decision, delivery.PauseAll):
-                wait = decision.wait_ms
-                await self._pause(now, wait)
-            await self.settle(lambda: held.release(entry, now + wait))
-        elif isinstance(decision, delivery.HoldForChat):
-            await self.settle(lambda: held.release(entry, now))  # still held, for its chat
-            await self.settle(lambda: self._on_monthly_limit(now))
-        else:
-            letter = DeadLetter(
-                entry.member, reminder.encode(), reminder.chat_id, decision.reason,
-                result.status, result.request_id, now,
-            )  # fmt: skip
-            await self.settle(lambda: held.dead_letter(entry, letter, now))
+        await self.carry_out(settling, result)
 
     async def _deliver_legacy(self, member: str, timer: Timer | None) -> None:
         """A timer of the previous release: the same policy on its own keys and retry key."""
@@ -184,9 +154,9 @@ class Deliverer:
             return
         message = text_message(texts.timer_done(timer))
         result = await self._push(timer.chat_id, message, timer.retry_key)
-        await self._carry_out(LegacySettling(self._store, member, timer), result)
+        await self.carry_out(LegacySettling(self._store, member, timer), result)
 
-    async def _failed(self, entry: Claimed) -> None:
+    async def failed(self, entry: Claimed) -> None:
         """Our own code raised while delivering `entry`: a failed attempt, like a 5xx."""
         settling: Settling
         if isinstance(entry, ClaimedLegacyTimer):
@@ -197,26 +167,26 @@ class Deliverer:
             if entry.reminder is None:
                 return
             settling = ReminderSettling(self._store, entry.reminder, None, self.held)
-        await self._carry_out(settling, PushResult(PushOutcome.FAILED))
+        await self.carry_out(settling, PushResult(PushOutcome.FAILED))
 
-    async def _carry_out(self, settling: Settling, result: PushResult) -> None:
+    async def carry_out(self, settling: Settling, result: PushResult) -> None:
         """Do what the policy decides for this push result, on the entry's own keys."""
         now = self._clock()
-        decision = self._decide(result, settling.attempt)
+        decision = self.decide(result, settling.attempt)
         if isinstance(decision, delivery.Acknowledge):
-            self._delivered(now - settling.due_ms)
+            self.delivered(now - settling.due_ms)
             await self.settle(settling.ack)
         elif isinstance(decision, delivery.RetryAt):
             at = now + decision.delay_ms
             await self.settle(lambda: settling.retry(at, count_attempt=True))
         elif isinstance(decision, delivery.PauseAll):
-            await self._pause(now, decision.wait_ms)
+            await self.pause(now, decision.wait_ms)
             at = now + decision.wait_ms
             await self.settle(lambda: settling.retry(at, count_attempt=False))
         elif isinstance(decision, delivery.HoldForChat) and self.held is not None:
             await self.settle(settling.hold)
             if self.quota is not None:
-                await self.settle(lambda: self._on_monthly_limit(now))
+                await self.settle(lambda: self.on_monthly_limit(now))
         else:
             reason = decision.reason if isinstance(decision, delivery.GiveUp) else "monthly_limit"
             log.warning("notification dead-lettered: %s status=%s", reason, result.status)
@@ -228,25 +198,28 @@ class Deliverer:
         self.stats.dead += 1
 
     async def _push(self, to: str, message: Message, retry_key: str) -> PushResult:
+        return await self.push(to, [message], retry_key)
+
+    async def push(self, to: str, messages: list[Message], retry_key: str) -> PushResult:
         try:
-            return await self._pusher.push(to, [message], retry_key)
+            return await self._pusher.push(to, messages, retry_key)
         except asyncio.CancelledError:
             raise
         except Exception:
             log.exception("push raised; counted as a failed attempt")
             return PushResult(PushOutcome.FAILED)
 
-    async def _on_monthly_limit(self, now: int) -> None:
+    async def on_monthly_limit(self, now: int) -> None:
         if self.quota is not None:
             await self.quota.on_monthly_limit(now)
 
-    def _delivered(self, late_ms: int) -> None:
+    def delivered(self, late_ms: int) -> None:
         if self.quota is not None:
             self.quota.on_pushed()
         if self._on_delivered is not None:
             self._on_delivered(late_ms)
 
-    def _decide(self, result: PushResult, failed_attempts: int) -> delivery.Decision:
+    def decide(self, result: PushResult, failed_attempts: int) -> delivery.Decision:
         decision = delivery.decide(
             result.outcome, failed_attempts, result.retry_after_s, self._jitter()
         )
@@ -267,7 +240,7 @@ class Deliverer:
             s.dead += 1
         return decision
 
-    async def _pause(self, now: int, wait_ms: int) -> None:
+    async def pause(self, now: int, wait_ms: int) -> None:
         log.warning("LINE answered 429; pausing pushes for %d ms", wait_ms)
         await self.settle(lambda: self._store.pause_pushes(now + wait_ms, now))
 
