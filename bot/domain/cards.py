@@ -104,6 +104,26 @@ def notification_message(reminder: Reminder, zone: ZoneInfo, now_ms: int | None 
     return {"type": "flex", "altText": alt[:MAX_ALT_TEXT], "contents": bubble}
 
 
+def is_group(chat_id: str) -> bool:
+    """A group (C…) or a room (R…): several people read its notifications."""
+    return chat_id[:1] in ("C", "R")
+
+
+def mention_message(user_ids: list[str]) -> Json:
+    """A text v2 message mentioning who set the notifications above it (in a group, the card
+    alone does not say whose it is). No label in it: a label's braces would read as
+    placeholders."""
+    names = [f"u{i}" for i in range(len(user_ids))]
+    return {
+        "type": "textV2",
+        "text": " ".join(f"{{{n}}}" for n in names) + " ⏰ お知らせです",
+        "substitution": {
+            n: {"type": "mention", "mentionee": {"type": "user", "userId": uid}}
+            for n, uid in zip(names, user_ids, strict=True)
+        },
+    }
+
+
 def _list_bubble(number: int, reminder: Reminder, zone: ZoneInfo) -> Json:
     when = moment_ja(local(reminder.occurrence_ms, zone), seconds=reminder.kind is Kind.TIMER)
     lines = [

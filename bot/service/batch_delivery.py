@@ -83,6 +83,8 @@ class Batches:
         if saved is None:
             members = [r for r, _, _ in sends]
             messages = [cards.notification_message(r, z, now) for r, z, _ in sends]
+            if len(messages) < batching.MAX_PER_PUSH:
+                messages += await d.mentions(members[0].chat_id, [r.id for r in members])
             saved = SavedBatch(batching.batch_key(members), members[0].chat_id, messages)
             batch = saved
             await d.settle(lambda: self._store.save(batch, members))

@@ -142,8 +142,20 @@ class Deliverer:
             await self.settle(settling.hold)
             return
         card = cards.notification_message(reminder, zone, self._clock())
-        result = await self._push(reminder.chat_id, card, reminder.retry_key)
+        messages = [card, *await self.mentions(reminder.chat_id, [reminder.id])]
+        result = await self.push(reminder.chat_id, messages, reminder.retry_key)
         await self.carry_out(settling, result)
+
+    async def mentions(self, chat_id: str, reminder_ids: list[str]) -> list[Message]:
+        """In a group, a message mentioning who set these (none when unknown, or when Redis
+        does not answer: the notification matters more than the mention)."""
+        if not cards.is_group(chat_id):
+            return []
+        try:
+            setters = await self._store.setters_of(chat_id, reminder_ids)
+        except (RedisError, OSError):
+            return []
+        return [cards.mention_message(setters)] if setters else []
 
     async def _deliver_legacy(self, member: str, timer: Timer | None) -> None:
         """A timer of the previous release: the same policy on its own keys and retry key."""

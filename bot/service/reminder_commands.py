@@ -99,6 +99,11 @@ def _answer(turn: Turn, question: asking.Question, reminder: Reminder, zone: Zon
     return outcome
 
 
+def mentionable(turn: Turn) -> str:
+    """Who set a group's (or room's) reminder: its notification mentions them."""
+    return turn.user_id if turn.chat_id[:1] in ("C", "R") else ""
+
+
 def arm(
     turn: Turn, reminder: Reminder, zone: ZoneInfo, *, outcome: str = "", seen: bool = False
 ) -> str:
@@ -107,7 +112,9 @@ def arm(
     limit = turn.ctx.settings.max_reminders_per_chat
     event_id = None if seen else turn.event_id or None
     try:
-        added = turn.ctx.reminders.add(reminder, event_id=event_id, max_pending=limit)
+        added = turn.ctx.reminders.add(
+            reminder, event_id=event_id, max_pending=limit, setter=mentionable(turn)
+        )
     except ResponseError as exc:
         if "OOM" not in str(exc):
             raise

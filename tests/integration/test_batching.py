@@ -163,3 +163,44 @@ def test_a_batch_tried_again_is_the_same_request_and_each_notification_arrives_o
     assert len(delivered["messages"]) == 2
     assert store.dead_letters() == []
     assert redis_client.pttl(f"rem:batch:{batching.batch_key(batch)}") > 0  # kept for 24 h
+
+
+def test_a_group_notification_mentions_who_set_it(
+    redis_url: str, redis_client: redis.Redis, sim: SimulatorProcess
+) -> None:
+    sim.client.reset()
+    store = ReminderStore(redis_client)
+    group, other_group = "C" + "d" * 32, "C" + "e" * 32
+    alice, bob = "U" + "1" * 32, "U" + "2" * 32
+    store.add(
+        Reminder(group, new_reminder_id(), Kind.ONCE, T0, "掃除"),
+        event_id=None,
+        max_pending=50,
+        setter=alice,
+    )
+    for setter, label in ((alice, "買い物"), (bob, "洗濯")):
+        store.add(
+            Reminder(other_group, new_reminder_id(), Kind.ONCE, T0, label),
+            event_id=None,
+            max_pending=50,
+            setter=setter,
+        )
+    clock = Clock(T0 + 5)
+
+    async def scenario() -> None:
+        async with worker_on(redis_url, sim, clock) as client:
+            await client.publish(keys.TIMERS_WAKE_CHANNEL, "0")
+            await until(lambda: pushes(sim, group) and pushes(sim, other_group))
+
+    asyncio.run(scenario())
+    (one,) = pushes(sim, group)
+    card, mention = one["messages"]
+    assert card["type"] == "flex"
+    assert mention["type"] == "textV2"
+    assert mention["text"] == "{u0} ⏰ お知らせです"
+    assert mention["substitution"]["u0"]["mentionee"] == {"type": "user", "userId": alice}
+    (both,) = pushes(sim, other_group)  # one push: two cards, one message mentioning both setters
+    assert [m["type"] for m in both["messages"]] == ["flex", "flex", "textV2"]
+    mentioned = {s["mentionee"]["userId"] for s in both["messages"][2]["substitution"].values()}
+    assert mentioned == {alice, bob}
+    assert redis_client.pttl(keys.setters_key(other_group)) > 0

@@ -266,6 +266,13 @@ class DeliveryStore:
             )
         )
 
+    async def setters_of(self, chat_id: str, reminder_ids: list[str]) -> list[str]:
+        """Who set these reminders of a group, in order of first mention ('' unknown: set
+        before setters were kept, or by someone LINE did not name)."""
+        raw = await self._redis.hmget(keys.setters_key(chat_id), reminder_ids)
+        found = [v.decode() if isinstance(v, bytes) else str(v) for v in raw if v]
+        return list(dict.fromkeys(found))
+
     def wake_channel(self) -> str:
         return keys.TIMERS_WAKE_CHANNEL
 

@@ -164,5 +164,16 @@ QUOTA_STATE_TTL_MS = 40 * 24 * 3600 * 1000
 QUOTA_RECHECK_CHANNEL = "quota:recheck"
 
 
+# Who set each reminder of a group or room (its notification mentions them): HASH reminder id
+# → user id. Written with the reminder (ADD), which also drops the fields of reminders gone;
+# expires SETTERS_TTL_MS after the last write. Never read by the previous release.
+SETTERS_FORMAT = "rem:by:{chat_id}"
+SETTERS_TTL_MS = 400 * 24 * 3600 * 1000
+
+
+def setters_key(chat_id: str) -> str:
+    return SETTERS_FORMAT.format(chat_id=chat_id)
+
+
 def held_chat_key(chat_id: str) -> str:
     return HELD_CHAT_FORMAT.format(chat_id=chat_id)

@@ -48,14 +48,22 @@ class ReminderStore:
         self._rearm = client.register_script(reminder_scripts.REARM)
         self._requeue_dead_legacy = client.register_script(legacy_scripts.REQUEUE_DEAD)
 
-    def add(self, reminder: Reminder, *, event_id: str | None, max_pending: int) -> Added:
-        """Arm a reminder once per webhook event, within the chat's limit."""
+    def add(
+        self, reminder: Reminder, *, event_id: str | None, max_pending: int, setter: str = ""
+    ) -> Added:
+        """Arm a reminder once per webhook event, within the chat's limit (`setter`: who set
+        it in a group, mentioned by its notification)."""
         seen = keys.event_seen_key(event_id) if event_id else ""
         result = int(
             cast(
                 int,
                 self._add(
-                    keys=[keys.REMINDERS_DUE, keys.chat_key(reminder.chat_id), seen],
+                    keys=[
+                        keys.REMINDERS_DUE,
+                        keys.chat_key(reminder.chat_id),
+                        seen,
+                        keys.setters_key(reminder.chat_id),
+                    ],
                     args=[
                         reminder.member,
                         reminder.id,
@@ -65,6 +73,8 @@ class ReminderStore:
                         keys.TIMERS_WAKE_CHANNEL,
                         max_pending,
                         keys.SETTING_TIMEZONE,
+                        setter,
+                        keys.SETTERS_TTL_MS,
                     ],
                 ),
             )
