@@ -96,8 +96,11 @@ def thresholds_reached(numbers: Numbers) -> list[int]:
     return [p for p in WARN_PERCENTS if share >= p]
 
 
-def recheck_after_ms(holding: bool) -> int:
-    return RECHECK_HOLDING_MS if holding else REFRESH_PUSHING_MS
+def recheck_after_ms(holding: bool, numbers: Numbers | None) -> int:
+    """While holding, or with no monthly limit to watch, every 10 minutes is enough."""
+    if holding or (numbers is not None and numbers.limit is None):
+        return RECHECK_HOLDING_MS
+    return REFRESH_PUSHING_MS
 
 
 def operator_notice(holding: bool, held: int, numbers: Numbers | None) -> str | None:

@@ -36,7 +36,8 @@ async def _deliver_held(d: Deliverer, held: HeldStore, entry: HeldEntry) -> None
         await d.settle(lambda: held.done(entry))  # unreadable: nothing to say
         return
     card = cards.notification_message(reminder, d.zone_of(entry.timezone), d.now())
-    result = await d.push(reminder.chat_id, [card], reminder.retry_key)
+    messages = [card, *await d.mentions(reminder.chat_id, [reminder.id])]
+    result = await d.push(reminder.chat_id, messages, reminder.retry_key)
     decision, now = d.decide(result, reminder.attempt), d.now()
     if isinstance(decision, delivery.Acknowledge):
         d.delivered(now - reminder.occurrence_ms)

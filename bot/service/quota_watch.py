@@ -119,7 +119,7 @@ class QuotaWatch:
                 await self.check(self._clock(), forced=forced)
             except (RedisError, OSError) as exc:
                 log.warning("quota check failed (%s)", type(exc).__name__)
-            wait_s = quota.recheck_after_ms(self.holding) / 1000
+            wait_s = quota.recheck_after_ms(self.holding, self._numbers) / 1000
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._recheck.wait(), timeout=wait_s)
 

@@ -109,3 +109,10 @@ def test_the_missed_list_names_each_label_and_when_it_was_due() -> None:
         "・ゴミ出し — 12月6日(日) 8:00",
         "・3分のタイマー — 12月6日(日) 9:00",
     ]
+
+
+def test_how_often_lines_numbers_are_read() -> None:
+    assert quota.recheck_after_ms(False, Numbers(200, 10)) == quota.REFRESH_PUSHING_MS
+    assert quota.recheck_after_ms(False, None) == quota.REFRESH_PUSHING_MS
+    assert quota.recheck_after_ms(True, Numbers(200, 200)) <= 10 * 60_000  # the brief's bound
+    assert quota.recheck_after_ms(False, Numbers(None, 10)) == quota.RECHECK_HOLDING_MS
