@@ -109,6 +109,11 @@ class MissedFirst:
         self._replies, self._chat_id, self._inner = replies, chat_id, inner
         self._used = False
 
+    def show_loading(self, chat_id: str, seconds: int) -> bool:
+        """The inner replier's loading animation, when it has one (heavy commands ask)."""
+        shows = getattr(self._inner, "show_loading", None)
+        return bool(shows(chat_id, seconds)) if shows is not None else False
+
     def reply(self, reply_token: str, replies: list[Reply]) -> bool:
         if self._used:
             return self._inner.reply(reply_token, replies)
