@@ -29,6 +29,15 @@ def test_a_groups_setter_is_kept_with_the_reminder_and_dropped_after_it(
     assert list(redis_client.hgetall(keys.setters_key(GROUP))) == [second.id.encode()]
 
 
+def test_leaving_a_group_forgets_who_set_its_reminders(
+    ctx: EventContext, redis_client: redis.Redis
+) -> None:
+    handle_event(text("10分後 会議", at(2026, 12, 6, 9, 0), GROUP, ALICE), ctx)
+    assert redis_client.exists(keys.setters_key(GROUP))
+    assert ctx.reminders.delete_chat(GROUP) == 1
+    assert not redis_client.exists(keys.setters_key(GROUP))
+
+
 def test_a_one_to_one_chat_keeps_no_setter(ctx: EventContext, redis_client: redis.Redis) -> None:
     handle_event(text("10分後 会議", at(2026, 12, 6, 9, 0)), ctx)
     assert ctx.reminders.pending(USER)

@@ -233,8 +233,8 @@ end
 return removed
 """
 
-# KEYS: due, leased, chat, listed   ARGV: chat_id, tz_field
-# Forgets a chat (unfollow, leave): its reminders, queue entries and settings.
+# KEYS: due, leased, chat, listed, setters   ARGV: chat_id, tz_field
+# Forgets a chat (unfollow, leave): its reminders, queue entries, settings and who set them.
 DELETE_CHAT = """
 local removed = 0
 for _, id in ipairs(redis.call('HKEYS', KEYS[3])) do
@@ -245,7 +245,7 @@ for _, id in ipairs(redis.call('HKEYS', KEYS[3])) do
     removed = removed + 1
   end
 end
-redis.call('DEL', KEYS[3], KEYS[4])
+redis.call('DEL', KEYS[3], KEYS[4], KEYS[5])
 return removed
 """
 

@@ -141,6 +141,7 @@ class ReminderStore:
                         keys.REMINDERS_LEASED,
                         keys.chat_key(chat_id),
                         keys.listed_key(chat_id),
+                        keys.setters_key(chat_id),
                     ],
                     args=[chat_id, keys.SETTING_TIMEZONE],
                 ),
