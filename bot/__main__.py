@@ -20,6 +20,7 @@ SUBCOMMANDS: dict[str, str] = {
     "jobs": "bot.entrypoints.commands.jobs",
     "richmenu": "bot.entrypoints.commands.richmenu",
     "status": "bot.entrypoints.commands.status",
+    "quota": "bot.entrypoints.commands.quota",
     "dead-letters": "bot.entrypoints.commands.ops",
     "requeue-dead": "bot.entrypoints.commands.ops",
     "export": "bot.entrypoints.commands.export",

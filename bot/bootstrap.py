@@ -16,6 +16,7 @@ import logging
 import signal
 import sys
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from bot.settings import Settings, SettingsError, read_one
 
@@ -57,6 +58,7 @@ def install_uvloop() -> None:
 
 async def _run_timer_worker(settings: Settings) -> None:
     from bot.adapters.line_push import AsyncLinePusher
+    from bot.adapters.line_quota import numbers_fetcher
     from bot.adapters.redis.connection import TIMER_WORKER, async_client
     from bot.adapters.redis.delivery_store import DeliveryStore
     from bot.entrypoints.notify_loop import NOTIFY_CONCURRENCY, WithNotify, notify_worker
@@ -84,6 +86,8 @@ async def _run_timer_worker(settings: Settings) -> None:
         shutdown_grace_s=settings.shutdown_grace_s,
         default_zone=settings.tz,
         registry=WithNotify(redis_client, notify),
+        quota_fetch=numbers_fetcher(settings.line_api_base_url, settings.channel_access_token),
+        batch_window_ms=settings.push_batch_window_ms,
     )
 
     def stop() -> None:  # any number of times: the platform may send SIGTERM twice
@@ -111,14 +115,17 @@ def build_web_services(settings: Settings) -> WebServices:
     from bot.adapters.redis.calendar_feeds import CalendarFeeds
     from bot.adapters.redis.connection import WEB_PER_PROCESS, sync_client
     from bot.adapters.redis.followers import Followers
+    from bot.adapters.redis.held_store import HeldBook
     from bot.adapters.redis.iteration_jobs import IterationStore
     from bot.adapters.redis.notify_store import NotifyStore
     from bot.adapters.redis.reminder_store import ReminderStore
     from bot.adapters.reply_handoff import rq_handoff
     from bot.adapters.reply_sender import REPLY_TIMEOUT_S, ReplySender
+    from bot.domain import occurrences
     from bot.entrypoints import web
     from bot.service.broadcast import Broadcasts
     from bot.service.heavy_commands import HeavyWork
+    from bot.service.missed import MissedReplies
     from bot.service.notify_api import NotifyApi
     from bot.service.webhook_events import EventContext
 
@@ -134,15 +141,21 @@ def build_web_services(settings: Settings) -> WebServices:
     queue = JobQueue(client, heavy_per_chat=settings.heavy_jobs_per_chat)
     broadcasts = Broadcasts(IterationStore(client), queue, batch_size=settings.broadcast_batch_size)
     notify = NotifyStore(client)
+    reminders = ReminderStore(client)
+
+    def zone_of(chat_id: str) -> ZoneInfo:
+        return occurrences.zone_of(reminders.timezone(chat_id) or "", settings.tz)
+
     context = EventContext(
         settings,
-        ReminderStore(client),
+        reminders,
         sender,
         queue,
         followers=Followers(client),
         heavy=HeavyWork(queue, broadcasts),
         notify=notify,
         calendars=CalendarFeeds(client),
+        missed=MissedReplies(HeldBook(client), sender, zone_of),
     )
     return web.WebServices(client, context, NotifyApi(notify, context.reminders, settings))
 

@@ -88,6 +88,15 @@ class Settings:
         low=1,
         high=5000,
     )
+    # One chat's notifications due within this window of each other go out as one push (a
+    # push costs a message of the quota whatever it carries); 0 sends each on its own.
+    push_batch_window_ms: int = setting(
+        "PUSH_BATCH_WINDOW_MS",
+        1_000,
+        "one chat's notifications due this close together go out in one push (0: never)",
+        low=0,
+        high=60_000,
+    )
     shutdown_grace_s: float = setting(
         "SHUTDOWN_GRACE_S", 25.0, "how long SIGTERM waits for pushes in flight", low=0.0
     )

@@ -217,6 +217,15 @@ class SimClient:
         result: dict[str, Any] = self._post("/_sim/faults", cfg)
         return result
 
+    def set_quota(self, **quota: Any) -> dict[str, Any]:
+        """`limit` (None: no limit), `enforced`, `used`: the month's quota and consumption."""
+        result: dict[str, Any] = self._post("/_sim/quota", quota)
+        return result
+
+    def quota(self) -> dict[str, Any]:
+        result: dict[str, Any] = self._get("/_sim/quota")
+        return result
+
     def faults(self) -> dict[str, Any]:
         result: dict[str, Any] = self._get("/_sim/faults")
         return result

@@ -71,9 +71,14 @@ class FaultConfig:
     timeout_hold_s: float = 30.0
     window_429: Window429 | None = None
     monthly_limit: bool = False
-    # What GET /v2/bot/message/quota reports (null: no limit). Reported only: `monthly_limit`
-    # is what refuses pushes, so long benches and tests are never cut off at 200.
+    # The month's quota (null: no limit), in force only with `quota_enforced`: then GET
+    # /v2/bot/message/quota reports it and a push or multicast the rest cannot pay for (billed
+    # per recipient) answers the monthly-limit 429. Off by default, so long benches are never
+    # cut off at 200; and then LINE's endpoint reports no limit, as a LINE that refuses nothing
+    # would (a bot holding pushes at a reported limit would otherwise stop them for nothing).
+    # `monthly_limit` refuses every push regardless.
     quota_limit: int | None = 200
+    quota_enforced: bool = False
     rate_limits: dict[str, float | None] = field(default_factory=lambda: dict(DEFAULT_RATE_LIMITS))
     reply_token_ttl_s: float = 60.0
     retry_key_ttl_s: float = 24 * 3600.0
@@ -117,8 +122,8 @@ def _apply(cfg: FaultConfig, key: str, value: Any) -> None:
         if bad:
             raise ValueError(f"unknown outcomes {bad}; use {sorted(SCRIPT_OUTCOMES)}")
         cfg.script = items
-    elif key == "monthly_limit":
-        cfg.monthly_limit = bool(value)
+    elif key in ("monthly_limit", "quota_enforced"):
+        setattr(cfg, key, bool(value))
     elif key == "quota_limit":
         cfg.quota_limit = None if value is None else _count(value)
     elif key == "seed":

@@ -230,6 +230,34 @@ async def faults_set(request: web.Request) -> web.Response:
     return web.json_response(new.to_dict())
 
 
+async def quota_get(request: web.Request) -> web.Response:
+    return web.json_response(request.app[SIM_KEY].quota())
+
+
+async def quota_set(request: web.Request) -> web.Response:
+    """Set the month's quota: {"limit": N | null, "enforced": bool, "used": N} (each optional;
+    `used` sets the consumption, e.g. 0 for a new month). Raising `limit` is raising the plan."""
+    sim = request.app[SIM_KEY]
+    body = await _json_body(request)
+    unknown = set(body) - {"limit", "enforced", "used"}
+    if unknown:
+        raise _bad(f"unknown quota option(s): {sorted(unknown)}")
+    changes = {"quota_limit": body["limit"]} if "limit" in body else {}
+    if "enforced" in body:
+        changes["quota_enforced"] = body["enforced"]
+    used = body.get("used")
+    if used is not None and (isinstance(used, bool) or not isinstance(used, int) or used < 0):
+        raise _bad("used must be a whole number >= 0")
+    try:
+        new = sim.faults.config.updated(changes)
+    except ConfigError as exc:
+        raise _bad(str(exc)) from exc
+    sim.set_faults(new, reseed=False)
+    if used is not None:
+        sim.stats.billable = used
+    return web.json_response(sim.quota())
+
+
 async def reset(request: web.Request) -> web.Response:
     request.app[SIM_KEY].reset()
     return web.json_response({"ok": True})
@@ -282,6 +310,8 @@ def add_routes(app: web.Application) -> None:
     r.add_get("/_sim/faults", faults_get)
     r.add_post("/_sim/faults", faults_set)
     r.add_post("/_sim/reset", reset)
+    r.add_get("/_sim/quota", quota_get)
+    r.add_post("/_sim/quota", quota_set)
     r.add_post("/_sim/users", users_add)
     r.add_get("/_sim/users", users_list)
     r.add_get("/_sim/info", info)

@@ -76,6 +76,25 @@ class Simulator:
     def know_member(self, chat: str, user_id: str) -> None:
         self.members.setdefault(chat, set()).add(user_id)
 
+    def quota_refuses(self, to: str | list[str]) -> bool:
+        """An enforced quota that this push or multicast (billed per recipient) would exceed:
+        LINE answers it with the monthly-limit 429, and it costs nothing."""
+        cfg = self.faults.config
+        if not cfg.quota_enforced or cfg.quota_limit is None:
+            return False
+        return self.stats.billable + self.recipients(to) > cfg.quota_limit
+
+    def quota(self) -> dict[str, Any]:
+        """What the quota endpoints, the control endpoint and the chat page report."""
+        cfg = self.faults.config
+        used, limit = self.stats.billable, cfg.quota_limit
+        return {
+            "limit": limit,
+            "used": used,
+            "remaining": None if limit is None else max(0, limit - used),
+            "enforced": cfg.quota_enforced,
+        }
+
     def recipients(self, to: str | list[str]) -> int:
         """How many messages LINE bills for one push or multicast."""
         if isinstance(to, list):

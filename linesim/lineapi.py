@@ -177,7 +177,8 @@ async def _push_like(sim: Simulator, call: Call, kind: str, to: str | list[str])
         accepted = sim.retry_keys.accepted_request(key, cfg.retry_key_ttl_s)
         if accepted is not None:
             return call.answer(409, KEY_ACCEPTED, {"x-line-accepted-request-id": accepted})
-    if cfg.monthly_limit:
+    if cfg.monthly_limit or sim.quota_refuses(to):
+        call.fault = None if cfg.monthly_limit else "quota_spent"
         return call.answer(429, MONTHLY_LIMIT)
     now_ms = time.time() * 1000
     if cfg.window_429 is not None and cfg.window_429.active(now_ms):

@@ -95,14 +95,15 @@ async def clear_default(sim: Simulator, request: web.Request, call: Call) -> web
 
 
 async def quota(sim: Simulator, request: web.Request, call: Call) -> web.Response:
-    limit = sim.faults.config.quota_limit
+    quota = sim.quota()  # the limit the push endpoints enforce, if they do
+    limit = quota["limit"] if quota["enforced"] else None
     if limit is None:
         return call.answer(200, {"type": "none"})
     return call.answer(200, {"type": "limited", "value": limit})
 
 
 async def consumption(sim: Simulator, request: web.Request, call: Call) -> web.Response:
-    return call.answer(200, {"totalUsage": sim.stats.billable})
+    return call.answer(200, {"totalUsage": sim.quota()["used"]})
 
 
 async def page_menu(request: web.Request) -> web.Response:

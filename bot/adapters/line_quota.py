@@ -8,9 +8,13 @@ Never raises: an operator command shows "quota: unavailable" and goes on.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from linebot.v3.messaging import ApiClient, Configuration, MessagingApi
+
+from bot.domain.quota import Numbers
 
 CONNECT_TIMEOUT_S = 3.0
 READ_TIMEOUT_S = 5.0
@@ -63,3 +67,16 @@ def fetch_quota(
         return Quota(None, False, None, error=reason)
     limited = str(getattr(quota.type, "value", quota.type)) == "limited"
     return Quota(quota.value if limited else None, limited, used.total_usage)
+
+
+def numbers_fetcher(base_url: str, access_token: str) -> Callable[[], Awaitable[Numbers | None]]:
+    """For the timer worker: LINE's numbers off the event loop (the SDK call blocks), or None
+    when LINE did not answer."""
+
+    async def fetch() -> Numbers | None:
+        quota = await asyncio.to_thread(fetch_quota, base_url, access_token)
+        if not quota.available or quota.used is None:
+            return None
+        return Numbers(quota.limit if quota.limited else None, quota.used)
+
+    return fetch

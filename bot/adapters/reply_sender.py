@@ -54,6 +54,7 @@ TOKEN_VALID_S = 55.0  # LINE: "within one minute after receiving the webhook"; k
 REPLY_TIMEOUT_S = 10.0
 RETRY_DELAYS_S = (0.2, 0.5, 1.0, 2.0, 5.0)
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+Settled = Callable[[bool], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +62,8 @@ class QueuedReply:
     reply_token: str
     replies: tuple[Reply, ...]
     accepted_at: float  # monotonic: when the webhook carrying the token arrived
+    # Told (on a worker thread) whether LINE took it; a hand-off to RQ counts as taken.
+    on_settled: Settled | None = None
 
 
 # What is left at shutdown → how many of them were taken over (e.g. enqueued for the RQ worker).
@@ -93,6 +96,13 @@ def classify(status: int) -> ReplyOutcome:
     if 200 <= status < 300:
         return ReplyOutcome.SENT
     return ReplyOutcome.RETRY if status >= 500 or status in (408, 429) else ReplyOutcome.REFUSED
+
+
+def _tell(on_settled: Settled, sent: bool) -> None:
+    try:
+        on_settled(sent)
+    except Exception as exc:  # Redis down: what it would have settled comes back by its lease
+        log.error("reply settle callback failed error=%s", type(exc).__name__)
 
 
 class ReplySender:
@@ -133,11 +143,13 @@ class ReplySender:
 
     # -- any thread -----------------------------------------------------------------------
 
-    def reply(self, reply_token: str, replies: list[Reply]) -> bool:
+    def reply(
+        self, reply_token: str, replies: list[Reply], on_settled: Settled | None = None
+    ) -> bool:
         """Queue a reply; True if it will be sent, False if it cannot be (no token, full)."""
         if not reply_token or reply_token in DUMMY_REPLY_TOKENS or not replies:
             return False
-        item = QueuedReply(reply_token, tuple(replies), time.monotonic())
+        item = QueuedReply(reply_token, tuple(replies), time.monotonic(), on_settled)
         with self._lock:
             if self._closed:
                 self.stats["dropped_closed"] += 1
@@ -240,6 +252,8 @@ class ReplySender:
             settled = self._pending.pop(ticket, None) is not None
             if settled:  # else close() took it over
                 self.stats[str(outcome or "error")] += 1
+        if settled and item.on_settled is not None:
+            await asyncio.to_thread(_tell, item.on_settled, outcome is ReplyOutcome.SENT)
 
     async def _attempts(self, item: QueuedReply) -> ReplyOutcome | str:
         raw = self._request(item)
@@ -281,6 +295,10 @@ class ReplySender:
         if len(left) - taken:
             log.warning("reply dropped reason=shutdown count=%d", len(left) - taken)
         self.stats["handed_off"] += taken
+        carried = {id(item) for item in fresh[:taken]}
+        for item in left:
+            if item.on_settled is not None:
+                _tell(item.on_settled, id(item) in carried)
         return taken
 
     async def _shutdown(self) -> None:

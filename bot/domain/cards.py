@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.domain import postbacks
+from bot.domain import missed, postbacks
 from bot.domain.postbacks import CardAction
 from bot.domain.reminder_texts import local, moment_ja, notification, rule_ja
 from bot.domain.reminders import Kind, Reminder
@@ -21,6 +21,7 @@ from bot.domain.texts import describe_duration
 MAX_ALT_TEXT = 1500  # LINE's limit
 LIST_PAGE_SIZE = 10  # a carousel holds 12 bubbles; 10 and a "more" bubble read better
 GREY = "#888888"
+LATE_RED = "#C0392B"
 Json = dict[str, Any]
 
 
@@ -56,9 +57,12 @@ def _subtitle(reminder: Reminder, zone: ZoneInfo) -> str:
     return f"{when} に設定"
 
 
-def notification_message(reminder: Reminder, zone: ZoneInfo) -> Json:
-    """The pushed card: what it is, when it was set for, and what can be done about it."""
+def notification_message(reminder: Reminder, zone: ZoneInfo, now_ms: int | None = None) -> Json:
+    """The pushed card: what it is, when it was set for, and what can be done about it. Sent
+    more than a minute after its moment (`now_ms`), it says so, in the card and its altText:
+    a user reading "7:00" at 9:30 should not think the clock is wrong."""
     occurrence = reminder.occurrence_ms
+    late = None if now_ms is None else missed.late_notice(occurrence, now_ms, zone)
 
     def card_button(action: CardAction, label: str, *, primary: bool = False) -> Json:
         data = postbacks.on_card(action, reminder.id, occurrence, title_of(reminder))
@@ -89,12 +93,35 @@ def notification_message(reminder: Reminder, zone: ZoneInfo) -> Json:
                 _text("⏰ お知らせ", size="sm", color=GREY),
                 _text(title_of(reminder), weight="bold", size="xl"),
                 _text(_subtitle(reminder, zone), size="sm", color=GREY),
+                *([_text(late, size="sm", color=LATE_RED)] if late else []),
             ],
         },
         "footer": {"type": "box", "layout": "vertical", "spacing": "sm", "contents": footer},
     }
-    alt = notification(reminder, zone)[:MAX_ALT_TEXT]
-    return {"type": "flex", "altText": alt, "contents": bubble}
+    alt = notification(reminder, zone)
+    if late:
+        alt = f"{alt}\n{late}"
+    return {"type": "flex", "altText": alt[:MAX_ALT_TEXT], "contents": bubble}
+
+
+def is_group(chat_id: str) -> bool:
+    """A group (C…) or a room (R…): several people read its notifications."""
+    return chat_id[:1] in ("C", "R")
+
+
+def mention_message(user_ids: list[str]) -> Json:
+    """A text v2 message mentioning who set the notifications above it (in a group, the card
+    alone does not say whose it is). No label in it: a label's braces would read as
+    placeholders."""
+    names = [f"u{i}" for i in range(len(user_ids))]
+    return {
+        "type": "textV2",
+        "text": " ".join(f"{{{n}}}" for n in names) + " ⏰ お知らせです",
+        "substitution": {
+            n: {"type": "mention", "mentionee": {"type": "user", "userId": uid}}
+            for n, uid in zip(names, user_ids, strict=True)
+        },
+    }
 
 
 def _list_bubble(number: int, reminder: Reminder, zone: ZoneInfo) -> Json:

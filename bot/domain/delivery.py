@@ -19,7 +19,7 @@ class PushOutcome(StrEnum):
     ALREADY_DELIVERED = "already_delivered"  # 409: the retry key was accepted before
     RETRY = "retry"  # 5xx, timeout, connection error: same retry key, later
     RATE_LIMITED = "rate_limited"  # 429 with Retry-After: everyone slows down
-    MONTHLY_LIMIT = "monthly_limit"  # 429 that retrying cannot fix
+    MONTHLY_LIMIT = "monthly_limit"  # 429 that retrying cannot fix until the quota allows
     REJECTED = "rejected"  # any other 4xx: permanent (blocked bot, bad request)
     FAILED = "failed"  # our own code raised: counted as a failed attempt, like a 5xx
 
@@ -51,7 +51,13 @@ class GiveUp:
     reason: str
 
 
-Decision = Acknowledge | RetryAt | PauseAll | GiveUp
+@dataclass(frozen=True, slots=True)
+class HoldForChat:
+    """The month's quota is spent: keep the notification for its chat (the next free reply
+    carries it, or a push once the quota allows) and hold every push (bot.domain.quota)."""
+
+
+Decision = Acknowledge | RetryAt | PauseAll | GiveUp | HoldForChat
 
 
 def decide(
@@ -68,6 +74,8 @@ def decide(
         if gives_up(attempt):
             return GiveUp("gave_up")
         return RetryAt(backoff_ms(attempt, jitter), count_attempt=True)
+    if outcome is PushOutcome.MONTHLY_LIMIT:
+        return HoldForChat()
     return GiveUp(outcome.value)
 
 

@@ -21,6 +21,7 @@ import math
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import redis
 from flask import Flask, Response, jsonify, request
@@ -30,6 +31,7 @@ from rq.registry import FailedJobRegistry
 from bot.adapters.job_queue import ALL_QUEUES
 from bot.adapters.redis import worker_registry as wr
 from bot.adapters.redis.reminder_store import ReminderStore
+from bot.service.quota_report import quota_report
 from bot.settings import Settings
 
 USER = "admin"
@@ -116,6 +118,7 @@ def hour_data(client: redis.Redis, now_ms: int) -> dict[str, object]:
         "pending": counts["pending"],
         "dead_letters": counts["dead-lettered"],
         "timer_workers": len(wr.live_workers(client)),
+        "quota": quota_report(client),
     }
 
 
@@ -146,6 +149,28 @@ def _label(**labels: str) -> str:
         for k, v in labels.items()
     )
     return "{" + inner + "}"
+
+
+def _quota_metrics(out: _Text, quota: dict[str, Any]) -> None:
+    out.metric(
+        "linebot_pushes_held",
+        "gauge",
+        "1 while pushes are HELD because this month's LINE message limit is reached.",
+        {"": 1 if quota["holding"] else 0},
+    )
+    out.metric(
+        "linebot_held_notifications",
+        "gauge",
+        "Notifications held for their chat (next reply, or a push once the quota allows).",
+        {"": quota["held"]},
+    )
+    if quota["limit"] is not None and quota["used"] is not None:
+        out.metric(
+            "linebot_quota_used_ratio",
+            "gauge",
+            "Share of this month's LINE message quota used (warned at 0.8 and 0.95).",
+            {"": quota["used"] / quota["limit"] if quota["limit"] else 1.0},
+        )
 
 
 def render_metrics(client: redis.Redis, now_ms: int) -> str:
@@ -197,6 +222,7 @@ def render_metrics(client: redis.Redis, now_ms: int) -> str:
         out.lines.append(f'{name}_bucket{{le="{_number(bound)}"}} {cumulative}')
     out.lines.append(f"{name}_sum {_number(totals.get('lat_sum_ms', 0) / 1000)}")
     out.lines.append(f"{name}_count {totals.get('lat_count', 0)}")
+    _quota_metrics(out, quota_report(client))
     policy = wr.memory_policy(client) or "unknown"
     out.metric(
         "linebot_redis_eviction_unsafe",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import random
 import signal
@@ -21,19 +22,28 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from bot.adapters.redis import keys
+from bot.adapters.redis.batch_store import BatchStore
 from bot.adapters.redis.delivery_store import Claim, Claimed, DeliveryStore
+from bot.adapters.redis.held_store import HeldStore
+from bot.adapters.redis.quota_state import QuotaState
 from bot.adapters.redis.worker_registry import (
     Lateness,
     WorkerRegistry,
     memory_policy_async,
     policy_warning,
 )
+from bot.domain import batching
+from bot.entrypoints.held_pushing import HeldPushing
+from bot.service.batch_delivery import Batches
 from bot.service.delivering import REDIS_RETRY_S, Deliverer, DeliveryStats, Pusher
+from bot.service.held_delivery import deliver_held
+from bot.service.quota_watch import QuotaFetch, QuotaWatch
 
 log = logging.getLogger(__name__)
 
 # Never sleep longer than this, so a lost wake-up message costs at most this much lateness.
 MAX_IDLE_S = 5.0
+QUOTA_CHANNEL = keys.QUOTA_RECHECK_CHANNEL.encode()
 
 __all__ = ["MAX_IDLE_S", "Pusher", "TimerWorker", "now_ms"]
 
@@ -56,12 +66,18 @@ class TimerWorker:
         jitter: Callable[[], float] = random.random,
         registry: WorkerRegistry | None = None,
         heartbeat_s: float = keys.WORKER_HEARTBEAT_S,
+        quota_fetch: QuotaFetch | None = None,
+        batch_window_ms: int = batching.DEFAULT_WINDOW_MS,
     ) -> None:
         self._store = store
         self._redis = redis_client
         self._concurrency = concurrency
         self._grace_s = shutdown_grace_s
         self._clock = clock
+        self._held = HeldStore(redis_client, store.limiter())
+        self.quota = QuotaWatch(
+            QuotaState(redis_client), self._held, quota_fetch, clock, wake=self._wake_up
+        )
         self._deliverer = Deliverer(
             store,
             pusher,
@@ -69,14 +85,24 @@ class TimerWorker:
             clock=clock,
             jitter=jitter,
             on_delivered=self._record_lateness,
+            held=self._held,
+            quota=self.quota,
         )
         # Counted here, written by the heartbeat: never a Redis call per push.
         self.lateness = Lateness()
         self.registry = registry or WorkerRegistry(redis_client)
         self._heartbeat_s = heartbeat_s
-        self._inflight: dict[asyncio.Task[None], Claimed] = {}
+        self._inflight: dict[asyncio.Task[None], tuple[Claimed, ...]] = {}
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
+        self._batches = Batches(self._deliverer, BatchStore(redis_client), batch_window_ms)
+        self._held_pushing = HeldPushing(
+            self._held,
+            functools.partial(deliver_held, self._deliverer),
+            lease_ms=store.lease_ms,
+            max_batch=store.max_batch,
+            wake=self._wake.set,
+        )
 
     @property
     def stats(self) -> DeliveryStats:
@@ -98,6 +124,7 @@ class TimerWorker:
         listener = asyncio.create_task(self._listen_for_wakeups())
         renewer = asyncio.create_task(self._renew_leases())
         heart = asyncio.create_task(self._heartbeat())
+        watch = asyncio.create_task(self.quota.run())
         log.info(
             "timer worker started: concurrency=%d lease_ms=%d",
             self._concurrency,
@@ -120,22 +147,30 @@ class TimerWorker:
             await self._shutdown()
             renewer.cancel()
             heart.cancel()
+            watch.cancel()
             await self._leave()
         log.info("timer worker stopped: %s", self._summary())
 
     async def _claim_and_start(self) -> float:
         """Claim what is due and start pushing it; return how long to sleep."""
-        free = self._concurrency - len(self._inflight)
+        free = self._concurrency - self._busy()
         now = self._clock()
         if free <= 0:
             return MAX_IDLE_S  # a finishing push sets the wake event
+        # While the month's quota is spent, what is claimed is held for its chat, not pushed.
+        holding = await self.quota.sync(now)
         claim = await self._store.claim(now, free)
-        for entry in claim.entries:
-            task = asyncio.create_task(self._deliverer.deliver(entry))
-            self._inflight[task] = entry
+        for entries, saved in await self._batches.plan(claim.entries):
+            task = asyncio.create_task(self._batches.deliver(entries, saved))
+            self._inflight[task] = tuple(entries)
             task.add_done_callback(self._forget)
+        held_wait = None
+        if not holding:
+            held_wait = await self._held_pushing.start(now, self._concurrency - self._busy())
         # Judged after the await: pushes that finished meanwhile freed slots without a wake-up.
-        delay = self._next_delay(claim, now, len(self._inflight) >= self._concurrency)
+        delay = self._next_delay(claim, now, self._busy() >= self._concurrency)
+        if held_wait is not None:
+            delay = min(delay, held_wait)
         log.debug(
             "claimed=%d next_due=%s next_lease=%s sleep_s=%.3f",
             len(claim.entries),
@@ -144,6 +179,14 @@ class TimerWorker:
             delay,
         )
         return delay
+
+    def _busy(self) -> int:
+        return len(self._inflight) + len(self._held_pushing.inflight)
+
+    def _wake_up(self) -> None:
+        """The quota watch: a hold began or ended; claim (and push the held) again now."""
+        self._held_pushing.look_again()
+        self._wake.set()
 
     def _next_delay(self, claim: Claim, now: int, full: bool) -> float:
         if full:
@@ -159,7 +202,7 @@ class TimerWorker:
         return max(0.0, (wake_at - self._clock()) / 1000)
 
     def _forget(self, task: asyncio.Task[None]) -> None:
-        was_full = len(self._inflight) >= self._concurrency
+        was_full = self._busy() >= self._concurrency
         self._inflight.pop(task, None)
         if was_full:
             self._wake.set()
@@ -178,7 +221,10 @@ class TimerWorker:
         while True:
             await asyncio.sleep(interval)
             try:
-                await self._store.renew(list(self._inflight.values()), self._clock())
+                now = self._clock()
+                held = [entry for entries in self._inflight.values() for entry in entries]
+                await self._store.renew(held, now)
+                await self._held_pushing.renew(now)
             except (RedisError, OSError) as exc:
                 # Another worker may take them back and push again: LINE answers that with 409.
                 log.warning("could not renew leases (%s)", type(exc).__name__)
@@ -220,12 +266,15 @@ class TimerWorker:
         while True:
             pubsub = self._redis.pubsub()
             try:
-                await pubsub.subscribe(self._store.wake_channel())
+                await pubsub.subscribe(self._store.wake_channel(), keys.QUOTA_RECHECK_CHANNEL)
                 self._wake.set()  # wake-ups may have been missed while not subscribed
                 attempt = 0
                 async for message in pubsub.listen():
-                    if message.get("type") == "message":
-                        self._wake.set()
+                    if message.get("type") != "message":
+                        continue
+                    if message.get("channel") in (QUOTA_CHANNEL, keys.QUOTA_RECHECK_CHANNEL):
+                        self.quota.request_recheck(forced=True)  # `python -m bot quota --resume`
+                    self._wake.set()
             except (RedisError, OSError) as exc:
                 delay = REDIS_RETRY_S[min(attempt, len(REDIS_RETRY_S) - 1)]
                 attempt += 1
@@ -236,11 +285,14 @@ class TimerWorker:
                     await pubsub.aclose()  # type: ignore[no-untyped-call]
 
     async def _shutdown(self) -> None:
-        if not self._inflight:
+        tasks = set(self._inflight) | set(self._held_pushing.inflight)
+        if not tasks:
             return
-        log.info("stopping: waiting for %d pushes in flight", len(self._inflight))
-        _, pending = await asyncio.wait(set(self._inflight), timeout=self._grace_s)
-        held = [self._inflight[task] for task in pending]
+        log.info("stopping: waiting for %d pushes in flight", len(tasks))
+        # A held notification's push cut short comes back when its lease lapses (its retry
+        # key makes a repeat of an accepted push a 409).
+        _, pending = await asyncio.wait(tasks, timeout=self._grace_s)
+        held = [e for task in pending if task in self._inflight for e in self._inflight[task]]
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)

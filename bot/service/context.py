@@ -14,7 +14,9 @@ from bot.settings import Settings
 class ReminderBook(Protocol):
     """The reminders of each chat, as the web process needs them (ReminderStore)."""
 
-    def add(self, reminder: Reminder, *, event_id: str | None, max_pending: int) -> Added: ...
+    def add(
+        self, reminder: Reminder, *, event_id: str | None, max_pending: int, setter: str = ""
+    ) -> Added: ...
     def mark_event_seen(self, event_id: str) -> bool: ...
     def pending(self, chat_id: str) -> list[Reminder]: ...
     def remember_listed(self, chat_id: str, reminder_ids: list[str]) -> None: ...
@@ -83,6 +85,11 @@ class NotifyTokens(Protocol):
     def forget_chat(self, chat_id: str) -> int: ...
 
 
+class MissedRepliesPort(Protocol):
+    def for_chat(self, chat_id: str, inner: Replier) -> Replier: ...
+    def forget_chat(self, chat_id: str) -> int: ...
+
+
 @dataclass(frozen=True, slots=True)
 class EventContext:
     settings: Settings
@@ -96,6 +103,8 @@ class EventContext:
     # The public base URL (scheme://host) of the webhook being handled, set per request by
     # the web entrypoint (BOT_PUBLIC_URL when set): where links the bot hands out point.
     public_url: str = ""
+    # Held notifications go first in a chat's next reply (bot.service.missed.MissedReplies).
+    missed: MissedRepliesPort | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,10 +25,12 @@ from bot.adapters.redis.delivery_store import (
     DeadLetter,
     DeliveryStore,
 )
+from bot.adapters.redis.held_store import HeldStore
 from bot.domain import cards, delivery, occurrences, texts
 from bot.domain.delivery import PushOutcome
 from bot.domain.reminders import Kind, Reminder
 from bot.domain.timers import Timer
+from bot.service.settling import LegacySettling, ReminderSettling, Settling
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +43,15 @@ class Pusher(Protocol):
     async def push(self, to: str, messages: list[Message], retry_key: str) -> PushResult: ...
 
 
+class QuotaGate(Protocol):
+    """Whether pushes are held for the month's quota (bot.service.quota_watch.QuotaWatch)."""
+
+    holding: bool
+
+    async def on_monthly_limit(self, now_ms: int) -> None: ...
+    def on_pushed(self) -> None: ...
+
+
 @dataclass
 class DeliveryStats:
     delivered: int = 0
@@ -51,6 +62,7 @@ class DeliveryStats:
     handed_back: int = 0
     skipped: int = 0  # recurring occurrences missed by more than the grace window
     failed: int = 0  # attempts our own code raised in (counted like a 5xx)
+    held: int = 0  # kept for their chat while the month's quota is spent
 
 
 class Deliverer:
@@ -63,8 +75,11 @@ class Deliverer:
         clock: Callable[[], int],
         jitter: Callable[[], float] = random.random,
         on_delivered: Callable[[int], None] | None = None,
+        held: HeldStore | None = None,
+        quota: QuotaGate | None = None,
     ) -> None:
         self._store = store
+        self.held, self.quota = held, quota
         # Told the lateness (ms after its moment) of every occurrence acknowledged as delivered.
         self._on_delivered = on_delivered
         self._pusher = pusher
@@ -85,7 +100,20 @@ class Deliverer:
             raise
         except Exception:
             log.exception("delivery raised; counted as a failed attempt")
-            await self._failed(entry)
+            await self.failed(entry)
+
+    def now(self) -> int:
+        return self._clock()
+
+    def zone_of(self, name: str) -> ZoneInfo:
+        return occurrences.zone_of(name, self._zone)
+
+    def holding(self) -> bool:
+        """The month's quota is spent: hold what is claimed instead of pushing it."""
+        return self.quota is not None and self.quota.holding and self.held is not None
+
+    def settling_for(self, reminder: Reminder, then: Reminder | None) -> ReminderSettling:
+        return ReminderSettling(self._store, reminder, then, self.held)
 
     async def hand_back(self, entry: Claimed, now: int) -> None:
         """Sent or not, it goes back: a repeat carries the same retry key (409 = done)."""
@@ -104,18 +132,35 @@ class Deliverer:
     async def _deliver(self, reminder: Reminder, zone_name: str) -> None:
         zone = occurrences.zone_of(zone_name, self._zone)
         plan = occurrences.plan(reminder, self._clock(), zone)
-        settling = _ReminderSettling(self._store, reminder, plan.then)
+        settling = ReminderSettling(self._store, reminder, plan.then, self.held)
         if isinstance(plan, occurrences.Skip):
             self.stats.skipped += 1
             await self.settle(settling.ack)
             return
-        card = (
-            text_message(reminder.label)  # as LINE Notify sent it: the text, nothing around it
-            if reminder.kind is Kind.NOTIFY
-            else cards.notification_message(reminder, zone)
-        )
-        result = await self._push(reminder.chat_id, card, reminder.retry_key)
-        await self._carry_out(settling, result)
+        if reminder.kind is Kind.NOTIFY:
+            # As LINE Notify sent it: the text, nothing around it. Its own keys, never held
+            # (the API answers 429 while the quota is held, so none is queued then).
+            messages = [text_message(reminder.label)]
+        elif self.holding():
+            self.stats.held += 1  # a push now would only meet the monthly-limit 429
+            await self.settle(settling.hold)
+            return
+        else:
+            card = cards.notification_message(reminder, zone, self._clock())
+            messages = [card, *await self.mentions(reminder.chat_id, [reminder.id])]
+        result = await self.push(reminder.chat_id, messages, reminder.retry_key)
+        await self.carry_out(settling, result)
+
+    async def mentions(self, chat_id: str, reminder_ids: list[str]) -> list[Message]:
+        """In a group, a message mentioning who set these (none when unknown, or when Redis
+        does not answer: the notification matters more than the mention)."""
+        if not cards.is_group(chat_id):
+            return []
+        try:
+            setters = await self._store.setters_of(chat_id, reminder_ids)
+        except (RedisError, OSError):
+            return []
+        return [cards.mention_message(setters)] if setters else []
 
     async def _deliver_legacy(self, member: str, timer: Timer | None) -> None:
         """A timer of the previous release: the same policy on its own keys and retry key."""
@@ -126,38 +171,43 @@ class Deliverer:
             return
         message = text_message(texts.timer_done(timer))
         result = await self._push(timer.chat_id, message, timer.retry_key)
-        await self._carry_out(_LegacySettling(self._store, member, timer), result)
+        await self.carry_out(LegacySettling(self._store, member, timer), result)
 
-    async def _failed(self, entry: Claimed) -> None:
+    async def failed(self, entry: Claimed) -> None:
         """Our own code raised while delivering `entry`: a failed attempt, like a 5xx."""
         settling: Settling
         if isinstance(entry, ClaimedLegacyTimer):
             if entry.timer is None:
                 return
-            settling = _LegacySettling(self._store, entry.member, entry.timer)
+            settling = LegacySettling(self._store, entry.member, entry.timer)
         else:
             if entry.reminder is None:
                 return
-            settling = _ReminderSettling(self._store, entry.reminder, None)
-        await self._carry_out(settling, PushResult(PushOutcome.FAILED))
+            settling = ReminderSettling(self._store, entry.reminder, None, self.held)
+        await self.carry_out(settling, PushResult(PushOutcome.FAILED))
 
-    async def _carry_out(self, settling: Settling, result: PushResult) -> None:
+    async def carry_out(self, settling: Settling, result: PushResult) -> None:
         """Do what the policy decides for this push result, on the entry's own keys."""
         now = self._clock()
-        decision = self._decide(result, settling.attempt)
+        decision = self.decide(result, settling.attempt)
         if isinstance(decision, delivery.Acknowledge):
-            self._delivered(now - settling.due_ms)
+            self.delivered(now - settling.due_ms)
             await self.settle(settling.ack)
         elif isinstance(decision, delivery.RetryAt):
             at = now + decision.delay_ms
             await self.settle(lambda: settling.retry(at, count_attempt=True))
         elif isinstance(decision, delivery.PauseAll):
-            await self._pause(now, decision.wait_ms)
+            await self.pause(now, decision.wait_ms)
             at = now + decision.wait_ms
             await self.settle(lambda: settling.retry(at, count_attempt=False))
+        elif isinstance(decision, delivery.HoldForChat) and self.held is not None:
+            await self.settle(settling.hold)
+            if self.quota is not None:
+                await self.settle(lambda: self.on_monthly_limit(now))
         else:
-            log.warning("notification dead-lettered: %s status=%s", decision.reason, result.status)
-            await self.settle(lambda: settling.dead(decision.reason, result, now))
+            reason = decision.reason if isinstance(decision, delivery.GiveUp) else "monthly_limit"
+            log.warning("notification dead-lettered: %s status=%s", reason, result.status)
+            await self.settle(lambda: settling.dead(reason, result, now))
 
     async def _dead_malformed(self, member: str) -> None:
         letter = DeadLetter(member, "", "", "malformed", None, None, self._clock())
@@ -165,19 +215,28 @@ class Deliverer:
         self.stats.dead += 1
 
     async def _push(self, to: str, message: Message, retry_key: str) -> PushResult:
+        return await self.push(to, [message], retry_key)
+
+    async def push(self, to: str, messages: list[Message], retry_key: str) -> PushResult:
         try:
-            return await self._pusher.push(to, [message], retry_key)
+            return await self._pusher.push(to, messages, retry_key)
         except asyncio.CancelledError:
             raise
         except Exception:
             log.exception("push raised; counted as a failed attempt")
             return PushResult(PushOutcome.FAILED)
 
-    def _delivered(self, late_ms: int) -> None:
+    async def on_monthly_limit(self, now: int) -> None:
+        if self.quota is not None:
+            await self.quota.on_monthly_limit(now)
+
+    def delivered(self, late_ms: int) -> None:
+        if self.quota is not None:
+            self.quota.on_pushed()
         if self._on_delivered is not None:
             self._on_delivered(late_ms)
 
-    def _decide(self, result: PushResult, failed_attempts: int) -> delivery.Decision:
+    def decide(self, result: PushResult, failed_attempts: int) -> delivery.Decision:
         decision = delivery.decide(
             result.outcome, failed_attempts, result.retry_after_s, self._jitter()
         )
@@ -192,11 +251,13 @@ class Deliverer:
             s.failed += result.outcome is PushOutcome.FAILED
         elif isinstance(decision, delivery.PauseAll):
             s.rate_limited += 1
+        elif isinstance(decision, delivery.HoldForChat) and self.held is not None:
+            s.held += 1
         else:
             s.dead += 1
         return decision
 
-    async def _pause(self, now: int, wait_ms: int) -> None:
+    async def pause(self, now: int, wait_ms: int) -> None:
         log.warning("LINE answered 429; pausing pushes for %d ms", wait_ms)
         await self.settle(lambda: self._store.pause_pushes(now + wait_ms, now))
 
@@ -218,59 +279,3 @@ class Deliverer:
                     return
                 await asyncio.sleep(REDIS_RETRY_S[min(attempt, len(REDIS_RETRY_S) - 1)])
                 attempt += 1
-
-
-class Settling(Protocol):
-    """Settling one claimed entry on the keys it came from."""
-
-    attempt: int
-    due_ms: int
-
-    async def ack(self) -> object: ...
-    async def retry(self, at_ms: int, *, count_attempt: bool) -> object: ...
-    async def dead(self, reason: str, result: PushResult, now_ms: int) -> object: ...
-
-
-class _ReminderSettling:
-    def __init__(self, store: DeliveryStore, reminder: Reminder, then: Reminder | None) -> None:
-        self._store, self._reminder, self._then = store, reminder, then
-        self.attempt, self.due_ms = reminder.attempt, reminder.occurrence_ms
-
-    async def ack(self) -> object:
-        await self._store.ack(self._reminder, self._then)
-        return None
-
-    async def retry(self, at_ms: int, *, count_attempt: bool) -> object:
-        r = self._reminder
-        return await self._store.requeue(r, r.next_attempt() if count_attempt else r, at_ms)
-
-    async def dead(self, reason: str, result: PushResult, now_ms: int) -> object:
-        r = self._reminder
-        letter = DeadLetter(
-            r.member, r.encode(), r.chat_id, reason, result.status, result.request_id, now_ms
-        )
-        # A recurring reminder goes on with its next occurrence; this one is kept as a letter.
-        return await self._store.dead_letter(r, letter, now_ms, self._then)
-
-
-class _LegacySettling:
-    def __init__(self, store: DeliveryStore, member: str, timer: Timer) -> None:
-        self._store, self._member, self._timer = store, member, timer
-        self.attempt, self.due_ms = timer.attempt, timer.due_ms
-
-    async def ack(self) -> object:
-        await self._store.ack_legacy(self._member)
-        return None
-
-    async def retry(self, at_ms: int, *, count_attempt: bool) -> object:
-        t = self._timer
-        return await self._store.requeue_legacy(
-            self._member, t.next_attempt() if count_attempt else t, at_ms
-        )
-
-    async def dead(self, reason: str, result: PushResult, now_ms: int) -> object:
-        t = self._timer
-        letter = DeadLetter(
-            self._member, "", t.chat_id, reason, result.status, result.request_id, now_ms
-        )
-        return await self._store.dead_letter_legacy(self._member, letter, now_ms)

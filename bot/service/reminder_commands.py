@@ -205,6 +205,11 @@ def _answer(turn: Turn, question: asking.Question, reminder: Reminder, zone: Zon
     return outcome
 
 
+def mentionable(turn: Turn) -> str:
+    """Who set a group's (or room's) reminder: its notification mentions them."""
+    return turn.user_id if turn.chat_id[:1] in ("C", "R") else ""
+
+
 def arm(
     turn: Turn, reminder: Reminder, zone: ZoneInfo, *, outcome: str = "", seen: bool = False
 ) -> str:
@@ -213,7 +218,9 @@ def arm(
     limit = turn.ctx.settings.max_reminders_per_chat
     event_id = None if seen else turn.event_id or None
     try:
-        added = turn.ctx.reminders.add(reminder, event_id=event_id, max_pending=limit)
+        added = turn.ctx.reminders.add(
+            reminder, event_id=event_id, max_pending=limit, setter=mentionable(turn)
+        )
     except StoreFullError:
         # Redis is full: say so rather than pretend (a silent loss is the one thing not allowed).
         log.error("redis refused a reminder: out of memory")

@@ -8,6 +8,7 @@ small function and one decorator.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -80,6 +81,8 @@ def handle_event(event: Event, ctx: EventContext) -> str:
     chat_id = chat_id_of(getattr(event, "source", None))
     if handler is None or not chat_id:
         return "ignored"
+    if ctx.missed is not None:  # this event's first reply carries what the chat missed
+        ctx = dataclasses.replace(ctx, line=ctx.missed.for_chat(chat_id, ctx.line))
     turn = Turn(
         ctx,
         event_id=getattr(event, "webhook_event_id", None) or "",
@@ -134,6 +137,8 @@ def _on_goodbye(event: Any, turn: Turn) -> str:
     removed = turn.ctx.reminders.delete_chat(turn.chat_id)
     if turn.ctx.notify is not None:
         turn.ctx.notify.forget_chat(turn.chat_id)  # its API tokens and messages still waiting
+    if turn.ctx.missed is not None:
+        turn.ctx.missed.forget_chat(turn.chat_id)  # held for it: no longer to be pushed
     if turn.ctx.followers is not None:
         turn.ctx.followers.remove(turn.chat_id)  # unfollow is also what blocking sends
     if turn.ctx.calendars is not None:

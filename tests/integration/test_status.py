@@ -34,7 +34,7 @@ _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 @pytest.fixture(scope="module")
 def sim() -> Iterator[SimulatorProcess]:
-    with start_simulator_process(access_token=TOKEN) as handle:
+    with start_simulator_process(access_token=TOKEN, quota_enforced=True) as handle:
         yield handle
 
 
@@ -155,6 +155,7 @@ def test_a_running_stack_with_its_quota(tmp_path: Path) -> None:
     """The Procfile's workers against the simulator: `python -m bot status` as an operator
     runs it, in its own process."""
     with Stack(processes=["timer_worker", "rq_worker"], log_dir=tmp_path) as stack:
+        stack.sim.set_quota(enforced=True)  # the free plan's 200, in force
         env = {**stack.env}
         answer = subprocess.run(
             [sys.executable, "-m", "bot", "status", "--json"],

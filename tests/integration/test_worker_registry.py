@@ -73,9 +73,9 @@ def test_a_running_worker_is_seen_with_its_counters_and_leaves_cleanly(
 ) -> None:
     store = ReminderStore(redis_client)
     now = wall_ms()
-    for _ in range(3):
+    for i in range(3):  # three chats: one chat's would go out in one push (batching)
         store.add(
-            Reminder("U1", new_reminder_id(), Kind.ONCE, now - 5), event_id=None, max_pending=9
+            Reminder(f"U{i}", new_reminder_id(), Kind.ONCE, now - 5), event_id=None, max_pending=9
         )
 
     async def scenario() -> None:

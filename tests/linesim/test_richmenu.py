@@ -114,6 +114,8 @@ def test_rich_menu_image_checks(sim: SimulatorProcess, api: MessagingApi) -> Non
 
 
 def test_quota_counts_pushes_not_replies(client: SimClient, api: MessagingApi) -> None:
+    assert api.get_message_quota().to_dict() == {"type": "none"}  # not enforced: no limit
+    client.set_quota(enforced=True)
     assert api.get_message_quota().to_dict() == {"type": "limited", "value": 200}
     assert api.get_message_quota_consumption().total_usage == 0
     group = "C" + "5" * 32

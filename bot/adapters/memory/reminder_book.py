@@ -37,6 +37,7 @@ class MemoryReminderBook:
     zones: dict[str, str] = field(default_factory=dict)
     due: dict[tuple[str, str], int] = field(default_factory=dict)
     leased: set[tuple[str, str]] = field(default_factory=set)
+    setters: dict[tuple[str, str], str] = field(default_factory=dict)  # who set it (groups)
     out_of_memory: bool = False  # as Redis under noeviction at maxmemory: writes refused
     _expiring: dict[str, tuple[float, object]] = field(default_factory=dict)
 
@@ -59,7 +60,9 @@ class MemoryReminderBook:
 
     # --- the ReminderBook contract ---
 
-    def add(self, reminder: Reminder, *, event_id: str | None, max_pending: int) -> Added:
+    def add(
+        self, reminder: Reminder, *, event_id: str | None, max_pending: int, setter: str = ""
+    ) -> Added:
         if self.out_of_memory:
             raise StoreFullError("OOM command not allowed when used memory > 'maxmemory'")
         if event_id and not self._put(f"seen:{event_id}", 1, EVENT_SEEN_TTL_S, only_new=True):
@@ -69,6 +72,8 @@ class MemoryReminderBook:
             return Added.FULL
         book[reminder.id] = reminder
         self.due[(reminder.chat_id, reminder.id)] = reminder.occurrence_ms
+        if setter:
+            self.setters[(reminder.chat_id, reminder.id)] = setter
         return Added.ADDED
 
     def mark_event_seen(self, event_id: str) -> bool:

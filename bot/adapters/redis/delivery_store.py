@@ -23,6 +23,7 @@ from bot.adapters.redis.claims import (
     ClaimedReminder,
     DeadLetter,
 )
+from bot.adapters.redis.held_store import Limiter
 from bot.adapters.redis.rate_window import RECOMMENDED_MARGIN_MS
 from bot.domain.reminders import MalformedReminderError, Reminder, split_member
 from bot.domain.timers import MalformedTimerError, Timer
@@ -80,6 +81,12 @@ class DeliveryStore:
         self._legacy_dead = client.register_script(legacy_scripts.DEAD_LETTER)
         self._ack_batch: tuple[list[str], asyncio.Future[None]] | None = None
         self._ack_tasks: set[asyncio.Future[None]] = set()
+
+    def limiter(self) -> Limiter:
+        """The shared push windows, for other claims that push (held notifications)."""
+        return Limiter(
+            self._limit, self._window_ms, self._margin_ms, self._short_limit, SHORT_WINDOW_MS
+        )
 
     async def claim(self, now_ms: int, max_claims: int) -> Claim:
         raw = await _call(
@@ -258,6 +265,13 @@ class DeliveryStore:
                 [member, record, now_ms, keys.DEAD_LETTER_TTL_MS],
             )
         )
+
+    async def setters_of(self, chat_id: str, reminder_ids: list[str]) -> list[str]:
+        """Who set these reminders of a group, in order of first mention ('' unknown: set
+        before setters were kept, or by someone LINE did not name)."""
+        raw = await self._redis.hmget(keys.setters_key(chat_id), reminder_ids)
+        found = [v.decode() if isinstance(v, bytes) else str(v) for v in raw if v]
+        return list(dict.fromkeys(found))
 
     def wake_channel(self) -> str:
         return self._keys.wake_channel

@@ -234,3 +234,39 @@ def worker_key(name: str) -> str:
 
 def metrics_minute_key(minute: int) -> str:
     return METRICS_MINUTE_FORMAT.format(minute=minute)
+
+
+# --- held notifications: the month's quota is spent (held_store.py, bot.domain.quota) ---
+# None of these is read by the previous release, so during a deploy overlap an old worker can
+# neither push nor dead-letter what this one holds. (What an old worker dead-letters itself
+# with reason monthly_limit, a new one takes back into the hold: held_store.RESCUE.)
+# Every held notification: member = "<chat id>:<reminder id>:<occurrence ms>", score = when it
+# may next be taken (its due time; while a reply or a push carries it, the end of that lease;
+# after a failed push, the retry time). Owner: whoever delivers it deletes it — the web when a
+# reply carried it, a timer worker when a push did (or LINE refused it for good).
+HELD = "rem:held"
+# One hash per chat: field = "<reminder id>:<occurrence ms>", value = Reminder.encode() at that
+# occurrence (its label, kind and retry key). Owner: as HELD, field by field with its member;
+# an empty hash vanishes.
+HELD_CHAT_FORMAT = "rem:held:chat:{chat_id}"
+# The quota as last read from LINE, the hold, and which warnings were given this month (HASH).
+# Expires QUOTA_STATE_TTL_S after its last write (longer than a month: a hold outlives it).
+QUOTA_STATE = "rem:quota"
+QUOTA_STATE_TTL_MS = 40 * 24 * 3600 * 1000
+# Pub/sub: `python -m bot quota --resume` asks every timer worker to read the quota again now.
+QUOTA_RECHECK_CHANNEL = "quota:recheck"
+
+
+# Who set each reminder of a group or room (its notification mentions them): HASH reminder id
+# → user id. Written with the reminder (ADD), which also drops the fields of reminders gone;
+# expires SETTERS_TTL_MS after the last write. Never read by the previous release.
+SETTERS_FORMAT = "rem:by:{chat_id}"
+SETTERS_TTL_MS = 400 * 24 * 3600 * 1000
+
+
+def setters_key(chat_id: str) -> str:
+    return SETTERS_FORMAT.format(chat_id=chat_id)
+
+
+def held_chat_key(chat_id: str) -> str:
+    return HELD_CHAT_FORMAT.format(chat_id=chat_id)

@@ -30,9 +30,12 @@ local function pending_in(chat_key, tz_field)
 end
 """
 
-# KEYS: due, chat, seen ('' = no event)
-# ARGV: member, id, record, due_ms, seen_ttl_s, wake_channel, max_pending, tz_field
+# KEYS: due, chat, seen ('' = no event), setters
+# ARGV: member, id, record, due_ms, seen_ttl_s, wake_channel, max_pending, tz_field,
+#       setter ('' = not recorded), setters_ttl_ms
 # Returns 1 added, 0 this event was already acted on, -1 the chat holds max_pending already.
+# A group's setter is kept for the notification's mention; fields of reminders gone are
+# dropped then (bounded by the chat's pending reminders).
 ADD = (
     _COMMON
     + """
@@ -44,6 +47,13 @@ if pending_in(KEYS[2], ARGV[8]) >= tonumber(ARGV[7]) then
 end
 redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
 add_and_wake(KEYS[1], tonumber(ARGV[4]), ARGV[1], ARGV[6])
+if ARGV[9] and ARGV[9] ~= '' then
+  for _, id in ipairs(redis.call('HKEYS', KEYS[4])) do
+    if redis.call('HEXISTS', KEYS[2], id) == 0 then redis.call('HDEL', KEYS[4], id) end
+  end
+  redis.call('HSET', KEYS[4], ARGV[2], ARGV[9])
+  redis.call('PEXPIRE', KEYS[4], ARGV[10])
+end
 return 1
 """
 )
@@ -223,8 +233,8 @@ end
 return removed
 """
 
-# KEYS: due, leased, chat, listed   ARGV: chat_id, tz_field
-# Forgets a chat (unfollow, leave): its reminders, queue entries and settings.
+# KEYS: due, leased, chat, listed, setters   ARGV: chat_id, tz_field
+# Forgets a chat (unfollow, leave): its reminders, queue entries, settings and who set them.
 DELETE_CHAT = """
 local removed = 0
 for _, id in ipairs(redis.call('HKEYS', KEYS[3])) do
@@ -235,7 +245,7 @@ for _, id in ipairs(redis.call('HKEYS', KEYS[3])) do
     removed = removed + 1
   end
 end
-redis.call('DEL', KEYS[3], KEYS[4])
+redis.call('DEL', KEYS[3], KEYS[4], KEYS[5])
 return removed
 """
 

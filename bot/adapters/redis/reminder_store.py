@@ -45,11 +45,14 @@ class ReminderStore:
         self._rearm = client.register_script(reminder_scripts.REARM)
         self._requeue_dead_legacy = client.register_script(legacy_scripts.REQUEUE_DEAD)
 
-    def add(self, reminder: Reminder, *, event_id: str | None, max_pending: int) -> Added:
-        """Arm a reminder once per webhook event, within the chat's limit."""
+    def add(
+        self, reminder: Reminder, *, event_id: str | None, max_pending: int, setter: str = ""
+    ) -> Added:
+        """Arm a reminder once per webhook event, within the chat's limit (`setter`: who set
+        it in a group, mentioned by its notification)."""
         seen = keys.event_seen_key(event_id) if event_id else ""
         try:
-            return self._add_script(reminder, seen, max_pending)
+            return self._add_script(reminder, seen, max_pending, setter)
         except redis.exceptions.ResponseError as exc:
             # redis-py maps the server's "-OOM ..." to OutOfMemoryError and drops the prefix
             # (inside a script it may still arrive as a plain ResponseError naming OOM).
@@ -57,12 +60,17 @@ class ReminderStore:
                 raise StoreFullError(str(exc)) from exc
             raise
 
-    def _add_script(self, reminder: Reminder, seen: str, max_pending: int) -> Added:
+    def _add_script(self, reminder: Reminder, seen: str, max_pending: int, setter: str) -> Added:
         result = int(
             cast(
                 int,
                 self._add(
-                    keys=[keys.REMINDERS_DUE, keys.chat_key(reminder.chat_id), seen],
+                    keys=[
+                        keys.REMINDERS_DUE,
+                        keys.chat_key(reminder.chat_id),
+                        seen,
+                        keys.setters_key(reminder.chat_id),
+                    ],
                     args=[
                         reminder.member,
                         reminder.id,
@@ -72,6 +80,8 @@ class ReminderStore:
                         keys.TIMERS_WAKE_CHANNEL,
                         max_pending,
                         keys.SETTING_TIMEZONE,
+                        setter,
+                        keys.SETTERS_TTL_MS,
                     ],
                 ),
             )
@@ -138,6 +148,7 @@ class ReminderStore:
                         keys.REMINDERS_LEASED,
                         keys.chat_key(chat_id),
                         keys.listed_key(chat_id),
+                        keys.setters_key(chat_id),
                     ],
                     args=[chat_id, keys.SETTING_TIMEZONE],
                 ),

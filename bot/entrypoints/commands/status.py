@@ -29,6 +29,7 @@ from bot.adapters.line_quota import fetch_quota
 from bot.adapters.redis import worker_registry as wr
 from bot.adapters.redis.reminder_store import ReminderStore
 from bot.entrypoints.commands.ops import redis_or_exit
+from bot.service.quota_report import quota_report
 from bot.settings import read_one
 
 HELP = "queues, workers, pending reminders, dead letters, lateness, pushes and LINE's quota"
@@ -121,6 +122,8 @@ def collect(
             "pushes_since_counting": since.get("delivered", 0),
             "replies": "not counted: replies are free (LINE's quota counts pushes only)",
         },
+        # The hold and the warnings, as the timer workers last wrote them (quota_report).
+        "hold": quota_report(client),
         "quota": (
             quota.to_dict()
             if quota is not None
@@ -138,6 +141,10 @@ def render(status: dict[str, Any]) -> None:
     warning = status["redis"]["warning"]
     if warning:
         console.print(Panel(f"WARNING: {warning}", style="bold red"))
+    notice = status["hold"]["notice"]
+    if notice:
+        style = "bold red" if status["hold"]["holding"] else "bold yellow"
+        console.print(Panel(notice, style=style))
 
     overview = Table(title=f"bot status at {status['at']}", show_header=False)
     overview.add_column("what", style="bold")
@@ -171,6 +178,11 @@ def render(status: dict[str, Any]) -> None:
     )
     overview.add_row("replies", spent["replies"])
     overview.add_row("LINE quota this month", _quota_text(status["quota"]))
+    hold = status["hold"]
+    overview.add_row(
+        "pushes", f"HELD since {_iso(hold['hold_since_ms'])}" if hold["holding"] else "flowing"
+    )
+    overview.add_row("held notifications", str(hold["held"]))
     console.print(overview)
 
     queues = Table(title="RQ queues")
@@ -227,4 +239,6 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(status, ensure_ascii=False, indent=2))
     if status["redis"]["warning"]:
         print(f"WARNING: {status['redis']['warning']}", file=sys.stderr)
+    if status["hold"]["notice"]:
+        print(status["hold"]["notice"], file=sys.stderr)
     return 0
