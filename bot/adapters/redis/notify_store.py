@@ -124,7 +124,7 @@ class NotifyStore:
         revoked = self.revoke_all(chat_id)
         q = keys.NOTIFY_QUEUE
         chat_key = q.chat_key(chat_id)
-        self._delete_chat(keys=[q.due, q.leased, chat_key, chat_key], args=[chat_id, ""])
+        self._delete_chat(keys=[q.due, q.leased, chat_key, chat_key, chat_key], args=[chat_id, ""])
         return revoked
 
     # --- the API ---
