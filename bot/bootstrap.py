@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from flask import Flask
 
     from bot.entrypoints.web import WebServices
+    from bot.jobs.context import JobContext
 
 
 def configure_logging(level: str = "INFO") -> None:
@@ -182,6 +183,40 @@ def run_timer_worker() -> int:
     install_uvloop()
     asyncio.run(_run_timer_worker(settings))
     return 0
+
+
+def build_job_context(settings: Settings) -> JobContext:
+    """The RQ worker's jobs: their LINE clients and, outside RQ, their Redis (built once, at
+    the worker's start, before it forks)."""
+    from bot.adapters.line_api import LineClient, configuration
+    from bot.adapters.line_multicast import SdkMulticaster
+    from bot.adapters.redis.connection import sync_client
+    from bot.jobs.context import JobContext
+    from bot.jobs.line_reply import ThreadReplier
+    from bot.lazy import once
+
+    base, token = settings.line_api_base_url, settings.channel_access_token
+    return JobContext(
+        settings=settings,
+        line=LineClient(configuration(base, token)),
+        replier=ThreadReplier(base, token),
+        multicaster=SdkMulticaster(base, token),
+        handoff_line=LineClient(configuration(base, token), timeout_s=5.0),
+        redis=once(lambda: sync_client(settings.redis_url, max_connections=2)),
+    )
+
+
+def job_context_from_env() -> JobContext:
+    return build_job_context(Settings.from_env())
+
+
+def rq_redis(settings: Settings, *, max_connections: int | None = None) -> redis.Redis:
+    """A Redis client for the rq_worker: its parent, each forked worker, or RQ's own models."""
+    from bot.adapters.redis.connection import sync_client
+
+    if max_connections is None:
+        return sync_client(settings.redis_url)
+    return sync_client(settings.redis_url, max_connections=max_connections)
 
 
 def build_web_app(settings: Settings) -> Flask:

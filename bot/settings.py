@@ -127,6 +127,11 @@ class Settings:
     rq_threads: int = setting(
         "RQ_THREADS", 16, "jobs each of those processes runs at once, on threads", low=1, high=64
     )
+    rq_worker_model: str = setting(
+        "RQ_WORKER_MODEL",
+        "prefork",
+        "`prefork` (processes × threads), or RQ's `fork` / `pool` (for bench/jobs.py)",
+    )
     broadcast_batch_size: int = setting(
         "BROADCAST_BATCH_SIZE",
         500,

@@ -14,28 +14,19 @@ import redis
 from rq import Queue, Retry
 
 from bot.adapters.job_queue import QueueName
-from bot.adapters.line_api import LineClient, ReplyOutcome, configuration
+from bot.adapters.line_api import ReplyOutcome
 from bot.adapters.reply_sender import TOKEN_VALID_S, HandOff, QueuedReply
 from bot.domain.texts import Reply
-from bot.lazy import once
-from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
-def _line() -> LineClient:
-    settings = Settings.from_env()
-    return LineClient(
-        configuration(settings.line_api_base_url, settings.channel_access_token), timeout_s=5.0
-    )
-
-
-line_client = once(_line)
-
-
 def send_reply(*, reply_token: str, replies: list[Reply]) -> None:
-    """The RQ job: one more reply attempt; a retryable failure fails the job (RQ retries)."""
-    if line_client().send_reply(reply_token, replies) is ReplyOutcome.RETRY:
+    """The RQ job: one more reply attempt; a retryable failure fails the job (RQ retries).
+    Its LINE client is the one the worker built at start (bot/jobs/context.py)."""
+    from bot.jobs import context  # the RQ side only: the web process never runs this
+
+    if context.current().handoff_line.send_reply(reply_token, replies) is ReplyOutcome.RETRY:
         raise RuntimeError("reply not sent (LINE unavailable)")
 
 

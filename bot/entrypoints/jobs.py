@@ -10,7 +10,8 @@ Reply first, push only when it must (a push costs the operator, a reply is free)
 3. otherwise push, with a retry key derived from the job id (a repeat is a 409, delivered).
 Transient push errors back off and then fail the job (RQ's Retry runs it again, same key);
 a permanent refusal sends it straight to RQ's failed registry (no retries).
-Jobs talk to Redis through the worker's own connection: no pool per job.
+Jobs talk to Redis through the worker's own connection: no pool per job. Their LINE clients
+come from the context the worker built at start (bot/jobs/context.py), never from here.
 """
 
 from __future__ import annotations
@@ -21,24 +22,19 @@ import uuid
 from collections.abc import Callable
 
 import redis
-from linebot.v3.messaging import ApiClient, MessagingApi, MulticastRequest
-from linebot.v3.messaging.exceptions import ApiException
 from rq.job import Job, get_current_job
-from urllib3.exceptions import HTTPError as Urllib3Error
 
 from bot.adapters import morphology
 from bot.adapters.job_queue import JobQueue
-from bot.adapters.line_api import LineClient, ReplyOutcome, configuration
-from bot.adapters.line_push import Message, PushOutcome, PushResult, classify_error, header_value
-from bot.adapters.redis.connection import sync_client
+from bot.adapters.line_api import LineClient, ReplyOutcome
+from bot.adapters.line_push import PushOutcome
 from bot.adapters.redis.heavy_jobs import HeavySlots, ReplyAttempts
 from bot.adapters.redis.iteration_jobs import IterationStore
 from bot.domain import heavy_texts
+from bot.jobs import context
 from bot.jobs.line_reply import ThreadReplier
-from bot.lazy import once
 from bot.service import broadcast
 from bot.service.iteration import Runner, StepFailedError, pause
-from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -57,49 +53,10 @@ class PermanentLineError(RuntimeError):
     """LINE refused for good (4xx, monthly limit): retrying would change nothing."""
 
 
-def _line() -> LineClient:
-    settings = Settings.from_env()
-    return LineClient(configuration(settings.line_api_base_url, settings.channel_access_token))
-
-
-line_client = once(_line)
-settings = once(Settings.from_env)
-replier = once(lambda: ThreadReplier(settings().line_api_base_url, settings().channel_access_token))
-
-
-class SdkMulticaster:
-    """Multicast through the SDK (validated by its MulticastRequest model)."""
-
-    def __init__(self, base_url: str, access_token: str, *, timeout_s: float = 10.0) -> None:
-        self._api = MessagingApi(ApiClient(configuration(base_url, access_token)))
-        self._timeout = (min(timeout_s, 2.0), timeout_s)
-
-    def multicast(self, to: list[str], messages: list[Message], *, retry_key: str) -> PushResult:
-        request = MulticastRequest.from_dict({"to": to, "messages": messages})
-        try:
-            response = self._api.multicast_with_http_info(
-                request, x_line_retry_key=retry_key, _request_timeout=self._timeout
-            )
-        except ApiException as exc:
-            return classify_error(exc.status, exc.headers, exc.body)
-        except (Urllib3Error, OSError):
-            return PushResult(PushOutcome.RETRY)
-        request_id = header_value(response.headers, "x-line-request-id")
-        return PushResult(PushOutcome.DELIVERED, response.status_code, request_id)
-
-
-multicaster = once(
-    lambda: SdkMulticaster(settings().line_api_base_url, settings().channel_access_token)
-)
-
-
 def _connection(job: Job | None) -> redis.Redis:
     if job is not None:
         return job.connection
-    return _own_redis()
-
-
-_own_redis = once(lambda: sync_client(settings().redis_url, max_connections=2))
+    return context.current().redis()
 
 
 def push_retry_key(job_id: str) -> str:
@@ -137,12 +94,12 @@ def answer(
     received_ms: int,
 ) -> str:
     attempts = ReplyAttempts(client)
-    line = line_client()
+    line = context.current().line
     if _age_ms(received_ms) < REPLY_VALID_MS:
         before = attempts.begin(job_id)
         if before == "sent":
             return "replied_before"
-        outcome = _reply_while_valid(replier(), reply_token, replies, received_ms)
+        outcome = _reply_while_valid(context.current().replier, reply_token, replies, received_ms)
         if outcome is ReplyOutcome.SENT:
             attempts.mark_sent(job_id)
             return "reply"
@@ -208,7 +165,7 @@ def iterate(*, iteration_id: str) -> str:
     store = IterationStore(client)
     runner = Runner(
         store,
-        {broadcast.KIND: broadcast.multicast_step(store, multicaster())},
+        {broadcast.KIND: broadcast.multicast_step(store, context.current().multicaster)},
         resume=JobQueue(client).enqueue_iteration,
         on_done=broadcast.finish(store),
     )
@@ -228,9 +185,7 @@ def warm_up() -> None:
 
     from bot.adapters.line_messages import to_line_message
 
-    line_client()
-    replier()
-    multicaster()
+    context.current()
     tokens = morphology.tokens("準備運動で東京特許許可局")
     for render in RENDER.values():
         messages = [to_line_message(r) for r in render(tokens)]

@@ -48,8 +48,8 @@ from rq.worker_pool import WorkerPool
 from bot.adapters import morphology
 from bot.adapters.job_queue import ALL_QUEUES
 from bot.adapters.redis import connection, keys
-from bot.adapters.redis.connection import sync_client
-from bot.bootstrap import configure_logging, load_settings_or_exit
+from bot.bootstrap import build_job_context, configure_logging, load_settings_or_exit, rq_redis
+from bot.jobs import context
 from bot.jobs.workers import EXECUTION_LEASE_S, ThreadedWorker
 from bot.settings import Settings
 
@@ -75,7 +75,7 @@ def _run_child(settings: Settings, name: str) -> None:
         threads = settings.rq_threads
         # A job thread holds a connection only for each command (most of a heavy reply is
         # spent waiting on LINE), so a few are shared by all; one more for the blocking dequeue.
-        client = sync_client(settings.redis_url, max_connections=JOB_CONNECTIONS + 1)
+        client = rq_redis(settings, max_connections=JOB_CONNECTIONS + 1)
         worker = ThreadedWorker(ALL_QUEUES, connection=client, name=name, threads=threads)
         worker.work(with_scheduler=False, logging_level=settings.log_level)
     except BaseException as exc:
@@ -195,23 +195,24 @@ def main() -> int:
     # Loaded in the parent so every forked worker shares them instead of rebuilding them:
     # janome's dictionary, and the jobs module with the LINE SDK (1.7 s to import).
     list(morphology.tokenizer().tokenize("準備"))
+    context.install(build_job_context(settings))  # every job's clients, built once, shared
     importlib.import_module("bot.entrypoints.jobs").warm_up()
     # bench/jobs.py compares the models it chose between: "fork" is RQ's HerokuWorker (a work
     # horse forked per job, the previous release), "pool" RQ's WorkerPool of SimpleWorkers.
-    model = os.environ.get("RQ_WORKER_MODEL", "prefork")
+    model = settings.rq_worker_model
     if model == "fork":
-        HerokuWorker(ALL_QUEUES, connection=sync_client(settings.redis_url)).work(
+        HerokuWorker(ALL_QUEUES, connection=rq_redis(settings)).work(
             with_scheduler=False, logging_level=settings.log_level
         )
         return 0
     if model == "pool":
         pool = WorkerPool(
             ALL_QUEUES,
-            connection=sync_client(settings.redis_url, max_connections=4),
+            connection=rq_redis(settings, max_connections=4),
             num_workers=settings.rq_workers,
             worker_class=SimpleWorker,
         )
         pool.start(logging_level=settings.log_level)
         return 0
-    parent = sync_client(settings.redis_url, max_connections=connection.RQ_PARENT)
+    parent = rq_redis(settings, max_connections=connection.RQ_PARENT)
     return Supervisor(settings, parent).run()

@@ -1,0 +1,47 @@
+"""What every RQ job is given: the clients its worker built once, at start, through the
+composition root (bot.bootstrap.build_job_context) — as arq hands each job the `ctx` its
+worker made. RQ calls job functions by name with their arguments only, so the worker
+installs the context for its process before it takes a job, and the job functions read it.
+
+A job run outside a worker (an operator's command, a test) gets one built from the
+environment by bootstrap, the one place that reads it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import redis
+
+from bot.adapters.line_api import LineClient
+from bot.adapters.line_multicast import SdkMulticaster
+from bot.jobs.line_reply import ThreadReplier
+from bot.settings import Settings
+
+
+@dataclass(frozen=True)
+class JobContext:
+    settings: Settings
+    line: LineClient  # pushes (a heavy reply whose token is too old)
+    replier: ThreadReplier  # replies from job threads, one keep-alive connection each
+    multicaster: SdkMulticaster  # a broadcast's steps
+    handoff_line: LineClient  # replies a stopping web process handed over (5 s timeout)
+    # Redis for a job run outside RQ (inside RQ a job uses its worker's connection).
+    redis: Callable[[], redis.Redis]
+
+
+# This process's context: one slot, set by its worker at start (or on first use).
+_installed: list[JobContext] = []
+
+
+def install(context: JobContext) -> None:
+    _installed[:] = [context]
+
+
+def current() -> JobContext:
+    if not _installed:
+        from bot.bootstrap import job_context_from_env  # the composition root, when needed
+
+        install(job_context_from_env())
+    return _installed[0]
