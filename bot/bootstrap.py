@@ -13,7 +13,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
+import socket
 import sys
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -62,6 +64,7 @@ async def _run_timer_worker(settings: Settings) -> None:
     from bot.adapters.line_quota import numbers_fetcher
     from bot.adapters.redis.connection import TIMER_WORKER, async_client
     from bot.adapters.redis.delivery_store import DeliveryStore
+    from bot.adapters.redis.worker_registry import default_name
     from bot.entrypoints.notify_loop import NOTIFY_CONCURRENCY, WithNotify, notify_worker
     from bot.entrypoints.timer_worker import TimerWorker
 
@@ -86,7 +89,7 @@ async def _run_timer_worker(settings: Settings) -> None:
         concurrency=settings.push_concurrency,
         shutdown_grace_s=settings.shutdown_grace_s,
         default_zone=settings.tz,
-        registry=WithNotify(redis_client, notify),
+        registry=WithNotify(redis_client, notify, name=default_name(process_host())),
         quota_fetch=numbers_fetcher(settings.line_api_base_url, settings.channel_access_token),
         batch_window_ms=settings.push_batch_window_ms,
     )
@@ -175,6 +178,39 @@ def operator_redis_or_exit() -> redis.Redis:
         print("configuration error: REDIS_URL: not a redis:// or rediss:// URL", file=sys.stderr)
         raise SystemExit(2)
     return sync_client(url, max_connections=OPERATOR)
+
+
+def operator_client(settings: Settings, *, max_connections: int) -> redis.Redis:
+    """Redis for an operator's command that has the whole Settings (jobs, broadcast)."""
+    from bot.adapters.redis.connection import sync_client
+
+    return sync_client(settings.redis_url, max_connections=max_connections)
+
+
+def setting(name: str) -> object:
+    """One declared variable, read and checked, for a command that needs only it."""
+    return read_one(name)
+
+
+def line_access() -> tuple[str, str]:
+    """(access token, LINE API base URL) for the operator commands that call LINE: the token
+    may be absent (a dry run, a status without the quota)."""
+    return os.environ.get("LINE_CHANNEL_ACCESS_TOKEN", "").strip(), str(
+        read_one("LINE_API_BASE_URL")
+    )
+
+
+def process_host() -> str:
+    """The platform's name for this process's host: Heroku's dyno (timer_worker.1), else the
+    machine's name."""
+    return os.environ.get("DYNO") or socket.gethostname()
+
+
+def rich_menu_fonts_hidden() -> bool:
+    """RICHMENU_NO_CJK_FONT=1: the rich menu acts as on a machine without a CJK font (tests)."""
+    from bot.adapters.menu_image import HIDE_FONTS_ENV
+
+    return os.environ.get(HIDE_FONTS_ENV, "").strip() not in ("", "0")
 
 
 def run_timer_worker() -> int:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import importlib.util
 import io
-import os
 import shutil
 import subprocess
 from collections.abc import Iterator, Sequence
@@ -135,13 +134,13 @@ def _candidates(weight: str) -> Iterator[FontFile | None]:
     yield from (FontFile(p) for p in _KNOWN_PATHS[weight] if Path(p).is_file())
 
 
-def _find(weight: str) -> FontFile | None:
-    if os.environ.get(HIDE_FONTS_ENV, "").strip() not in ("", "0"):
+def _find(weight: str, *, hidden: bool) -> FontFile | None:
+    if hidden:
         return None
     return next((c for c in _candidates(weight) if c is not None and _is_cjk(c)), None)
 
 
-def find_fonts(override: str | None = None) -> Fonts:
+def find_fonts(override: str | None = None, *, hidden: bool = False) -> Fonts:
     """Noto Sans CJK bold and regular (one for both if only one is there), or FontMissingError.
 
     `override` (a font file) is taken as it is, or refused if it is not a CJK font."""
@@ -150,7 +149,7 @@ def find_fonts(override: str | None = None) -> Fonts:
         if not _is_cjk(given):
             raise FontMissingError(f"{override} is not a CJK font (want Noto Sans CJK)")
         return Fonts(given, given)
-    bold, regular = _find("bold"), _find("regular")
+    bold, regular = _find("bold", hidden=hidden), _find("regular", hidden=hidden)
     found = bold or regular
     if found is None:
         raise FontMissingError(

@@ -60,8 +60,8 @@ class _Unregistered(WorkerRegistry):
 class WithNotify(WorkerRegistry):
     """The reminders' loop's registration, counting the notify loop's deliveries too."""
 
-    def __init__(self, client: aioredis.Redis, notify: TimerWorker) -> None:
-        super().__init__(client)
+    def __init__(self, client: aioredis.Redis, notify: TimerWorker, *, name: str = "") -> None:
+        super().__init__(client, name=name or None)
         self._notify = notify
 
     async def beat(self, stats: Stats, lateness: Lateness) -> None:

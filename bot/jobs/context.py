@@ -3,8 +3,7 @@ composition root (bot.bootstrap.build_job_context) — as arq hands each job the
 worker made. RQ calls job functions by name with their arguments only, so the worker
 installs the context for its process before it takes a job, and the job functions read it.
 
-A job run outside a worker (an operator's command, a test) gets one built from the
-environment by bootstrap, the one place that reads it.
+A job run outside a worker (a test) installs one built by bootstrap the same way.
 """
 
 from __future__ import annotations
@@ -41,7 +40,5 @@ def install(context: JobContext) -> None:
 
 def current() -> JobContext:
     if not _installed:
-        from bot.bootstrap import job_context_from_env  # the composition root, when needed
-
-        install(job_context_from_env())
+        raise RuntimeError("no job context: the rq_worker installs one at start (bootstrap)")
     return _installed[0]

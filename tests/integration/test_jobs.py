@@ -15,8 +15,10 @@ from rq.registry import FailedJobRegistry
 
 from bot.adapters import morphology
 from bot.adapters.job_queue import FAILURE_TTL_S, JobQueue
+from bot.bootstrap import job_context_from_env
 from bot.domain import heavy_texts
 from bot.entrypoints import jobs
+from bot.jobs import context
 from linesim.process import SimulatorProcess, start_simulator_process
 from localdev.harness import now_ms
 
@@ -36,6 +38,7 @@ def line_env(sim: SimulatorProcess, redis_url: str, monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("LINE_CHANNEL_ACCESS_TOKEN", TOKEN)
     monkeypatch.setenv("LINE_API_BASE_URL", sim.url)
     monkeypatch.setenv("REDIS_URL", redis_url)
+    context.install(job_context_from_env())  # as the rq_worker does at start
     sim.client.set_faults(reply_token_ttl_s=60.0, monthly_limit=False, script=[])
 
 

@@ -27,6 +27,7 @@ from bot.__main__ import main
 from bot.adapters import menu_image
 from bot.adapters.menu_image import MAX_BYTES
 from bot.adapters.rich_menu import build_request
+from bot.bootstrap import rich_menu_fonts_hidden
 from bot.domain.rich_menu_layout import (
     HEIGHT,
     MENU_NAME,
@@ -281,7 +282,7 @@ def test_a_font_given_that_is_not_cjk_is_one_line_and_status_2(
 
 def _cjk_fonts() -> menu_image.Fonts | None:
     try:
-        return menu_image.find_fonts()
+        return menu_image.find_fonts(hidden=rich_menu_fonts_hidden())
     except menu_image.FontMissingError:
         return None
 

@@ -117,10 +117,10 @@ def percentile(counts: Sequence[int], q: float) -> float | None:
     return math.inf
 
 
-def default_name() -> str:
-    """Heroku's dyno name when there is one (timer_worker.1), made unique per process."""
-    base = os.environ.get("DYNO") or socket.gethostname()
-    return f"{base}.{os.getpid()}.{uuid.uuid4().hex[:4]}"
+def default_name(host: str = "") -> str:
+    """The host's name (bootstrap.process_host: Heroku's dyno, timer_worker.1), made unique
+    per process."""
+    return f"{host or socket.gethostname()}.{os.getpid()}.{uuid.uuid4().hex[:4]}"
 
 
 class WorkerRegistry:

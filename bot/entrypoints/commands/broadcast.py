@@ -12,9 +12,8 @@ import argparse
 import sys
 
 from bot.adapters.job_queue import JobQueue
-from bot.adapters.redis.connection import sync_client
 from bot.adapters.redis.iteration_jobs import IterationStore
-from bot.bootstrap import load_settings_or_exit
+from bot.bootstrap import load_settings_or_exit, operator_client
 from bot.domain.parsing.commands import MAX_BROADCAST_CHARS
 from bot.entrypoints.commands.jobs import follow
 from bot.service.broadcast import Broadcasts
@@ -34,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"TEXT must be 1 to {MAX_BROADCAST_CHARS} characters", file=sys.stderr)
         return 2
     settings = load_settings_or_exit()
-    client = sync_client(settings.redis_url, max_connections=2)
+    client = operator_client(settings, max_connections=2)
     store = IterationStore(client)
     broadcasts = Broadcasts(store, JobQueue(client), batch_size=settings.broadcast_batch_size)
     draft = broadcasts.describe(text, by="cli")

@@ -8,9 +8,8 @@ import time
 
 import redis
 
-from bot.adapters.redis.connection import sync_client
 from bot.adapters.redis.iteration_jobs import ACTIVE, Iteration, IterationStore, progress_channel
-from bot.bootstrap import load_settings_or_exit
+from bot.bootstrap import load_settings_or_exit, operator_client
 
 HELP = "list running and interrupted long jobs (broadcasts) with their progress"
 # A running iteration saves its position after every step; silent longer than this, its
@@ -24,7 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = load_settings_or_exit()
-    client = sync_client(settings.redis_url, max_connections=1)
+    client = operator_client(settings, max_connections=1)
     shown = [
         state
         for state in IterationStore(client).recent(limit=200)

@@ -15,10 +15,10 @@ import sys
 from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.bootstrap import setting
 from bot.domain.intent_json import describe
 from bot.domain.parsing import read_message
 from bot.domain.recurrence import localize
-from bot.settings import read_one
 
 HELP = "show how the bot reads messages (one JSON line per text)"
 
@@ -34,7 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        zone = _zone(args.tz or str(read_one("BOT_TIMEZONE")))
+        zone = _zone(args.tz or str(setting("BOT_TIMEZONE")))
         at = _moment(args.at, zone)
     except ValueError as error:
         print(f"parse: {error}", file=sys.stderr)

@@ -10,7 +10,6 @@ the default is kept, and nothing is called but two reads. Needs only LINE_CHANNE
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -18,8 +17,8 @@ from urllib3.exceptions import HTTPError as Urllib3Error
 
 from bot.adapters.menu_image import NO_CJK_FONT, FontMissingError, Fonts, find_fonts, render_png
 from bot.adapters.rich_menu import ApiException, RichMenuClient, build_request, describe_error
+from bot.bootstrap import line_access, rich_menu_fonts_hidden
 from bot.domain.rich_menu_layout import MENU_NAME, PANELS, Plan, menu_body, plan
-from bot.settings import read_one
 
 HELP = "draw the rich menu and make it every user's default on LINE (idempotent)"
 CONTENT_TYPE = "image/png"
@@ -57,7 +56,7 @@ def _fonts(override: str | None) -> Fonts:
     """The CJK fonts; without any, Pillow's default and a WARNING (a --font that is not a CJK
     font is refused: FontMissingError)."""
     try:
-        return find_fonts(override)
+        return find_fonts(override, hidden=rich_menu_fonts_hidden())
     except FontMissingError as exc:
         if override is not None:
             raise
@@ -75,8 +74,7 @@ def _areas() -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    token = os.environ.get("LINE_CHANNEL_ACCESS_TOKEN", "").strip()  # read_one: required
-    base_url = str(read_one("LINE_API_BASE_URL"))
+    token, base_url = line_access()
     if not token and not args.dry_run:
         return _fail("LINE_CHANNEL_ACCESS_TOKEN is not set", 2)
     try:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import sys
 import time
 from collections import Counter
@@ -28,9 +27,9 @@ from bot.adapters.job_queue import ALL_QUEUES
 from bot.adapters.line_quota import fetch_quota
 from bot.adapters.redis import worker_registry as wr
 from bot.adapters.redis.reminder_store import ReminderStore
+from bot.bootstrap import line_access
 from bot.entrypoints.commands.ops import redis_or_exit
 from bot.service.quota_report import quota_report
-from bot.settings import read_one
 
 HELP = "queues, workers, pending reminders, dead letters, lateness, pushes and LINE's quota"
 QUANTILES = (("p50", 0.5), ("p90", 0.9), ("p99", 0.99))
@@ -217,8 +216,7 @@ def _quota_text(quota: dict[str, Any]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     client = redis_or_exit()
-    token = os.environ.get("LINE_CHANNEL_ACCESS_TOKEN", "").strip()  # optional here: no quota
-    base_url = str(read_one("LINE_API_BASE_URL"))
+    token, base_url = line_access()  # the token is optional here: no quota then
     try:
         status = collect(
             client,
