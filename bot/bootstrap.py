@@ -117,7 +117,7 @@ def build_web_services(settings: Settings) -> WebServices:
     sender, and the event handlers' ports."""
     from bot.adapters.job_queue import JobQueue
     from bot.adapters.redis.calendar_feeds import CalendarFeeds
-    from bot.adapters.redis.connection import WEB_PER_PROCESS, sync_client
+    from bot.adapters.redis.connection import STORE_ERRORS, WEB_PER_PROCESS, sync_client
     from bot.adapters.redis.followers import Followers
     from bot.adapters.redis.held_store import HeldBook
     from bot.adapters.redis.iteration_jobs import IterationStore
@@ -159,7 +159,7 @@ def build_web_services(settings: Settings) -> WebServices:
         heavy=HeavyWork(queue, broadcasts),
         notify=notify,
         calendars=CalendarFeeds(client),
-        missed=MissedReplies(HeldBook(client), sender, zone_of),
+        missed=MissedReplies(HeldBook(client), sender, zone_of, store_errors=STORE_ERRORS),
     )
     return web.WebServices(client, context, NotifyApi(notify, context.reminders, settings))
 

@@ -22,15 +22,19 @@ from bot.adapters.line_push import (
     classify_error,
     header_value,
 )
+from bot.domain.line_limits import DUMMY_REPLY_TOKENS, MAX_MESSAGES_PER_REQUEST
 from bot.domain.texts import Reply
 
 log = logging.getLogger(__name__)
 
-__all__ = ["LineClient", "ReplyOutcome", "configuration", "to_line_message"]
-
-MAX_MESSAGES_PER_REQUEST = 5
-# LINE's console Verify button used to send these dummy tokens; they can't be replied to.
-DUMMY_REPLY_TOKENS = frozenset({"0" * 32, "f" * 32})
+__all__ = [
+    "DUMMY_REPLY_TOKENS",
+    "MAX_MESSAGES_PER_REQUEST",
+    "LineClient",
+    "ReplyOutcome",
+    "configuration",
+    "to_line_message",
+]
 
 
 class ReplyOutcome(StrEnum):

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from bot.adapters.http_pool import HttpPool
 from bot.domain.delivery import PushOutcome
+from bot.domain.push import MAX_TEXT_CHARS, Message, PushResult, text_message
 
 log = logging.getLogger(__name__)
 
 __all__ = [
+    "MAX_TEXT_CHARS",
     "AsyncLinePusher",
     "Message",
     "PushOutcome",
@@ -24,23 +25,8 @@ __all__ = [
 ]
 
 PUSH_PATH = "/v2/bot/message/push"
-MAX_TEXT_CHARS = 5000
 MONTHLY_LIMIT_MESSAGE = "monthly limit"
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-# A message object in LINE's JSON (text, or Flex built by bot.domain.cards).
-Message = dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class PushResult:
-    outcome: PushOutcome
-    status: int | None = None
-    request_id: str | None = None
-    retry_after_s: float | None = None
-
-    @property
-    def done(self) -> bool:
-        return self.outcome in (PushOutcome.DELIVERED, PushOutcome.ALREADY_DELIVERED)
 
 
 class AsyncLinePusher:
@@ -84,10 +70,6 @@ class AsyncLinePusher:
 
     async def close(self) -> None:
         self._pool.close()
-
-
-def text_message(text: str) -> Message:
-    return {"type": "text", "text": text[:MAX_TEXT_CHARS]}
 
 
 def push_body(to: str, messages: list[Message]) -> dict[str, Any]:

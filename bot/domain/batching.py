@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from bot.domain.reminders import Reminder
 
@@ -54,3 +55,10 @@ def group(
             current.append(item)
         groups.append(current)
     return groups
+
+
+@dataclass(frozen=True, slots=True)
+class SavedBatch:
+    key: str  # the batch's X-Line-Retry-Key
+    to: str
+    messages: list[dict[str, Any]]

@@ -20,3 +20,9 @@ class Added(StrEnum):
 class StoreFullError(RuntimeError):
     """The store refused a write because it is out of memory (Redis OOM under noeviction):
     the user is told it was not stored rather than shown a confirmation."""
+
+
+# What a store answers when it is unreachable for a moment (Redis down, a dropped link): the
+# composition root passes the adapter's exception types, so the service catches them without
+# importing the adapter (bot.adapters.redis.connection.STORE_ERRORS).
+StoreErrors = tuple[type[BaseException], ...]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 # LINE's plans in Japan are counted per calendar month; the month turns in Japan's time.
@@ -119,3 +120,25 @@ def operator_notice(holding: bool, held: int, numbers: Numbers | None) -> str | 
     if held:
         return f"{held} held notification(s) waiting to be pushed"
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaSnapshot:
+    numbers: Numbers | None  # None: never read, or LINE did not answer
+    checked_ms: int | None
+    error: str | None
+    hold: Hold | None
+
+    def to_dict(self, held: int) -> dict[str, Any]:
+        n = self.numbers
+        return {
+            "limit": None if n is None else n.limit,
+            "used": None if n is None else n.used,
+            "percent": None if n is None or n.percent() is None else round(n.percent() or 0, 1),
+            "checked_ms": self.checked_ms,
+            "error": self.error,
+            "holding": self.hold is not None,
+            "hold_since_ms": None if self.hold is None else self.hold.since_ms,
+            "hold_reason": None if self.hold is None else self.hold.reason,
+            "held": held,
+        }

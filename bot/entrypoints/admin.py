@@ -30,8 +30,8 @@ from rq.registry import FailedJobRegistry
 
 from bot.adapters.job_queue import ALL_QUEUES
 from bot.adapters.redis import worker_registry as wr
+from bot.adapters.redis.quota_report import quota_report
 from bot.adapters.redis.reminder_store import ReminderStore
-from bot.service.quota_report import quota_report
 from bot.settings import Settings
 
 USER = "admin"

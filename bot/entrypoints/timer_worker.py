@@ -23,6 +23,7 @@ from redis.exceptions import RedisError
 
 from bot.adapters.redis import keys
 from bot.adapters.redis.batch_store import BatchStore
+from bot.adapters.redis.connection import STORE_ERRORS
 from bot.adapters.redis.delivery_store import Claim, Claimed, DeliveryStore
 from bot.adapters.redis.held_store import HeldStore
 from bot.adapters.redis.quota_state import QuotaState
@@ -76,7 +77,12 @@ class TimerWorker:
         self._clock = clock
         self._held = HeldStore(redis_client, store.limiter())
         self.quota = QuotaWatch(
-            QuotaState(redis_client), self._held, quota_fetch, clock, wake=self._wake_up
+            QuotaState(redis_client),
+            self._held,
+            quota_fetch,
+            clock,
+            wake=self._wake_up,
+            store_errors=STORE_ERRORS,
         )
         self._deliverer = Deliverer(
             store,
@@ -87,6 +93,7 @@ class TimerWorker:
             on_delivered=self._record_lateness,
             held=self._held,
             quota=self.quota,
+            store_errors=STORE_ERRORS,
         )
         # Counted here, written by the heartbeat: never a Redis call per push.
         self.lateness = Lateness()

@@ -13,11 +13,12 @@ import asyncio
 import logging
 from zoneinfo import ZoneInfo
 
-from bot.adapters.redis.batch_store import BatchStore, SavedBatch
-from bot.adapters.redis.claims import Claimed, ClaimedReminder
 from bot.domain import batching, cards, occurrences
+from bot.domain.batching import SavedBatch
+from bot.domain.claims import Claimed, ClaimedReminder
 from bot.domain.reminders import Reminder
 from bot.service.delivering import Deliverer
+from bot.service.ports import BatchBook
 from bot.service.settling import ReminderSettling
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ Plan = list[tuple[list[Claimed], SavedBatch | None]]
 
 
 class Batches:
-    def __init__(self, deliverer: Deliverer, store: BatchStore, window_ms: int) -> None:
+    def __init__(self, deliverer: Deliverer, store: BatchBook, window_ms: int) -> None:
         self._d, self._store, self._window_ms = deliverer, store, window_ms
 
     async def plan(self, entries: list[Claimed]) -> Plan:

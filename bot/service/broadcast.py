@@ -15,8 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.adapters.line_push import Message, PushOutcome, PushResult, text_message
+from bot.domain.delivery import PushOutcome
 from bot.domain.iterations import Iteration
+from bot.domain.push import Message, PushResult, text_message
 from bot.service.iteration import (
     Step,
     StepFailedError,

@@ -16,20 +16,14 @@ from dataclasses import dataclass
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from redis.exceptions import RedisError
-
-from bot.adapters.line_push import Message, PushResult, text_message
-from bot.adapters.redis.delivery_store import (
-    Claimed,
-    ClaimedLegacyTimer,
-    DeadLetter,
-    DeliveryStore,
-)
-from bot.adapters.redis.held_store import HeldStore
 from bot.domain import cards, delivery, occurrences, texts
+from bot.domain.claims import Claimed, ClaimedLegacyTimer, DeadLetter
 from bot.domain.delivery import PushOutcome
+from bot.domain.ports import StoreErrors
+from bot.domain.push import Message, PushResult, text_message
 from bot.domain.reminders import Kind, Reminder
 from bot.domain.timers import Timer
+from bot.service.ports import DeliveryBook, HeldBook
 from bot.service.settling import LegacySettling, ReminderSettling, Settling
 
 log = logging.getLogger(__name__)
@@ -68,17 +62,19 @@ class DeliveryStats:
 class Deliverer:
     def __init__(
         self,
-        store: DeliveryStore,
+        store: DeliveryBook,
         pusher: Pusher,
         *,
         default_zone: ZoneInfo,
         clock: Callable[[], int],
         jitter: Callable[[], float] = random.random,
         on_delivered: Callable[[int], None] | None = None,
-        held: HeldStore | None = None,
+        held: HeldBook | None = None,
         quota: QuotaGate | None = None,
+        store_errors: StoreErrors = (OSError,),
     ) -> None:
         self._store = store
+        self.store_errors = store_errors
         self.held, self.quota = held, quota
         # Told the lateness (ms after its moment) of every occurrence acknowledged as delivered.
         self._on_delivered = on_delivered
@@ -158,7 +154,7 @@ class Deliverer:
             return []
         try:
             setters = await self._store.setters_of(chat_id, reminder_ids)
-        except (RedisError, OSError):
+        except self.store_errors:
             return []
         return [cards.mention_message(setters)] if setters else []
 
@@ -270,7 +266,7 @@ class Deliverer:
             try:
                 await operation()
                 return
-            except (RedisError, OSError) as exc:
+            except self.store_errors as exc:
                 if time.monotonic() > deadline:
                     log.error(
                         "could not settle a claimed entry (%s); its lease will return it",

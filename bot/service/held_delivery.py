@@ -7,10 +7,11 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from bot.adapters.redis.claims import DeadLetter
-from bot.adapters.redis.held_store import HeldEntry, HeldStore
 from bot.domain import cards, delivery
+from bot.domain.claims import DeadLetter
+from bot.domain.held import HeldEntry
 from bot.service.delivering import Deliverer
+from bot.service.ports import HeldBook
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +20,7 @@ HELD_RETRY_MS = 5_000  # our own code raised: taken again this much later
 
 async def deliver_held(deliverer: Deliverer, entry: HeldEntry) -> None:
     held = deliverer.held
-    assert held is not None  # only a worker with a HeldStore claims held notifications
+    assert held is not None  # only a worker with a HeldBook claims held notifications
     try:
         await _deliver_held(deliverer, held, entry)
     except asyncio.CancelledError:
@@ -30,7 +31,7 @@ async def deliver_held(deliverer: Deliverer, entry: HeldEntry) -> None:
         await deliverer.settle(lambda: held.release(entry, at))
 
 
-async def _deliver_held(d: Deliverer, held: HeldStore, entry: HeldEntry) -> None:
+async def _deliver_held(d: Deliverer, held: HeldBook, entry: HeldEntry) -> None:
     reminder = entry.reminder
     if reminder is None:
         await d.settle(lambda: held.done(entry))  # unreadable: nothing to say

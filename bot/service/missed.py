@@ -15,10 +15,9 @@ from collections.abc import Callable
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from redis.exceptions import RedisError
-
-from bot.adapters.line_api import DUMMY_REPLY_TOKENS, MAX_MESSAGES_PER_REQUEST
 from bot.domain import missed
+from bot.domain.line_limits import DUMMY_REPLY_TOKENS, MAX_MESSAGES_PER_REQUEST
+from bot.domain.ports import StoreErrors
 from bot.domain.reminders import Reminder
 from bot.domain.texts import Reply
 from bot.service.context import Replier
@@ -59,8 +58,10 @@ class MissedReplies:
         sender: SettlingReplier,
         zone_of: Callable[[str], ZoneInfo],
         clock: Callable[[], int] = wall_ms,
+        store_errors: StoreErrors = (OSError,),
     ) -> None:
         self._held, self._sender, self._zone_of, self._clock = held, sender, zone_of, clock
+        self.store_errors = store_errors
 
     def forget_chat(self, chat_id: str) -> int:
         """Unfollow (block) or leave: nothing held for that chat is sent any more."""
@@ -78,14 +79,14 @@ class MissedReplies:
         now = self._clock()
         try:
             taken = self._held.take(chat_id, now, missed.MAX_LISTED)
-        except (RedisError, OSError) as exc:
+        except self.store_errors as exc:
             log.warning("held notifications unreadable (%s)", type(exc).__name__)
             taken = []
         if not taken:
             return inner.reply(reply_token, replies)
         try:
             first = missed.missed_reply(taken, self._zone_of(chat_id))
-        except (RedisError, OSError):  # the chat's zone unreadable: they wait for the next one
+        except self.store_errors:  # the chat's zone unreadable: they wait for the next one
             self._held.release(chat_id, taken, now)
             return inner.reply(reply_token, replies)
 

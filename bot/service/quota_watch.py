@@ -13,12 +13,10 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
-from redis.exceptions import RedisError
-
-from bot.adapters.redis.held_store import HeldStore
-from bot.adapters.redis.quota_state import QuotaState
 from bot.domain import quota
+from bot.domain.ports import StoreErrors
 from bot.domain.quota import Numbers
+from bot.service.ports import HeldBook, QuotaBook
 
 log = logging.getLogger(__name__)
 
@@ -39,14 +37,16 @@ QuotaFetch = Callable[[], Awaitable[Numbers | None]]
 class QuotaWatch:
     def __init__(
         self,
-        state: QuotaState,
-        held: HeldStore,
+        state: QuotaBook,
+        held: HeldBook,
         fetch: QuotaFetch | None,
         clock: Callable[[], int],
         *,
         wake: Callable[[], None] = lambda: None,
+        store_errors: StoreErrors = (OSError,),
     ) -> None:
         self._state = state
+        self.store_errors = store_errors
         self._held = held
         self._fetch = fetch
         self._clock = clock
@@ -117,7 +117,7 @@ class QuotaWatch:
             forced, self._forced = self._forced, False
             try:
                 await self.check(self._clock(), forced=forced)
-            except (RedisError, OSError) as exc:
+            except self.store_errors as exc:
                 log.warning("quota check failed (%s)", type(exc).__name__)
             wait_s = quota.recheck_after_ms(self.holding, self._numbers) / 1000
             with contextlib.suppress(TimeoutError):

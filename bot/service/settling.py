@@ -7,11 +7,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Protocol
 
-from bot.adapters.line_push import PushResult
-from bot.adapters.redis.delivery_store import DeadLetter, DeliveryStore
-from bot.adapters.redis.held_store import HeldStore
+from bot.domain.claims import DeadLetter
+from bot.domain.push import PushResult
 from bot.domain.reminders import Reminder
 from bot.domain.timers import Timer
+from bot.service.ports import DeliveryBook, HeldBook
 
 
 class Settling(Protocol):
@@ -29,17 +29,17 @@ class Settling(Protocol):
 class ReminderSettling:
     def __init__(
         self,
-        store: DeliveryStore,
+        store: DeliveryBook,
         reminder: Reminder,
         then: Reminder | None,
-        held: HeldStore | None = None,
+        held: HeldBook | None = None,
     ) -> None:
         self._store, self._reminder, self._then, self._held = store, reminder, then, held
         self.attempt, self.due_ms = reminder.attempt, reminder.occurrence_ms
 
     async def hold(self) -> object:
         """Kept for its chat; a recurring reminder is re-armed in the same step."""
-        assert self._held is not None  # the Deliverer holds only with a HeldStore
+        assert self._held is not None  # the Deliverer holds only with a HeldBook
         r = self._reminder
         return await self._held.hold(r, self._then, replace(r, attempt=0))
 
@@ -61,7 +61,7 @@ class ReminderSettling:
 
 
 class LegacySettling:
-    def __init__(self, store: DeliveryStore, member: str, timer: Timer) -> None:
+    def __init__(self, store: DeliveryBook, member: str, timer: Timer) -> None:
         self._store, self._member, self._timer = store, member, timer
         self.attempt, self.due_ms = timer.attempt, timer.due_ms
 

@@ -135,3 +135,75 @@ def test_the_domain_imports_no_adapter_service_entrypoint_or_io_library() -> Non
         if module == "bot.domain" or module.startswith("bot.domain.")
     }
     assert {module: names for module, names in offending.items() if names} == {}
+
+
+SERVICE_MUST_NOT_IMPORT = ("bot.adapters", "bot.entrypoints", "bot.bootstrap", "redis", "rq")
+# Of the SDK, the service knows only the webhook models (the event types it dispatches on).
+SERVICE_MAY_IMPORT_OF_LINEBOT = ("linebot.v3.webhooks",)
+
+
+def _offending(package: str, banned: tuple[str, ...], allowed: tuple[str, ...] = ()) -> dict:
+    found = {}
+    for module in MODULES:
+        if module != package and not module.startswith(f"{package}."):
+            continue
+        names = sorted(
+            name
+            for name in _imported_names(module)
+            if any(name == b or name.startswith(f"{b}.") for b in banned)
+            and not any(name == a or name.startswith(f"{a}.") for a in allowed)
+        )
+        if names:
+            found[module] = names
+    return found
+
+
+def test_the_service_imports_no_adapter_io_library_or_entrypoint() -> None:
+    assert _offending("bot.service", SERVICE_MUST_NOT_IMPORT) == {}
+
+
+def test_the_service_knows_only_the_sdk_s_webhook_models() -> None:
+    assert _offending("bot.service", ("linebot",), SERVICE_MAY_IMPORT_OF_LINEBOT) == {}
+
+
+# Reading the environment and making Redis clients: the composition root's job alone
+# (bot.bootstrap; bot.settings declares and reads the variables; connection.py holds the
+# client factory).
+_ENV_READERS = {"bot.bootstrap", "bot.settings"}
+_CLIENT_MAKERS = {"bot.bootstrap", "bot.adapters.redis.connection"}
+
+
+def _calls(module: str) -> set[str]:
+    """Dotted names called in `module` (os.environ.get, sync_client, Settings.from_env...)."""
+    tree = ast.parse(MODULES[module].read_bytes())
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            names.add(ast.unparse(node.func))
+        elif isinstance(node, ast.Attribute) and ast.unparse(node) in ("os.environ",):
+            names.add("os.environ")
+    return names
+
+
+def test_only_the_composition_root_reads_the_environment() -> None:
+    readers = {
+        module
+        for module in MODULES
+        if _calls(module) & {"os.environ", "os.getenv", "Settings.from_env", "read_one"}
+    }
+    assert "bot.bootstrap" in readers  # the check sees a reader when there is one
+    assert readers <= _ENV_READERS, readers - _ENV_READERS
+
+
+def test_only_the_composition_root_builds_redis_clients() -> None:
+    makers = {
+        module
+        for module in MODULES
+        if any(
+            call.endswith(("sync_client", "async_client", "Redis.from_url", "redis.Redis"))
+            or call in ("Redis", "aioredis.Redis", "redis.asyncio.Redis")
+            for call in _calls(module)
+        )
+    }
+    assert "bot.adapters.redis.connection" in makers  # it sees a maker when there is one
+    assert makers <= _CLIENT_MAKERS, makers - _CLIENT_MAKERS

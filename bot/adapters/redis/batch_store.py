@@ -12,11 +12,10 @@ overlap on its own, with the occurrence's own retry key.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import Any
 
 import redis.asyncio as aioredis
 
+from bot.domain.batching import SavedBatch
 from bot.domain.reminders import Reminder
 
 BATCH_TTL_MS = 24 * 3600 * 1000
@@ -24,17 +23,13 @@ BATCH_FORMAT = "rem:batch:{key}"
 MEMBER_FORMAT = "rem:batch:of:{chat_id}:{reminder_id}:{occurrence_ms}"
 
 
-@dataclass(frozen=True, slots=True)
-class SavedBatch:
-    key: str  # the batch's X-Line-Retry-Key
-    to: str
-    messages: list[dict[str, Any]]
-
-
 def _member_key(reminder: Reminder) -> str:
     return MEMBER_FORMAT.format(
         chat_id=reminder.chat_id, reminder_id=reminder.id, occurrence_ms=reminder.occurrence_ms
     )
+
+
+__all__ = ["BatchStore", "SavedBatch"]
 
 
 class BatchStore:

@@ -43,3 +43,8 @@ def async_client(url: str, *, max_connections: int = 5) -> aioredis.Redis:
         url, max_connections=max_connections, timeout=10, **_options(url)
     )
     return aioredis.Redis(connection_pool=pool)
+
+
+# What the service layer treats as "the store is unreachable for a moment" (given to it by the
+# composition root: it imports no redis).
+STORE_ERRORS: tuple[type[BaseException], ...] = (redis.exceptions.RedisError, OSError)

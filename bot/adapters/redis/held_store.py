@@ -15,6 +15,7 @@ import redis.asyncio as aioredis
 
 from bot.adapters.redis import held_scripts, keys
 from bot.adapters.redis.claims import DeadLetter
+from bot.domain.held import HeldEntry
 from bot.domain.reminders import MalformedReminderError, Reminder
 
 HELD_CHAT_PREFIX = keys.held_chat_key("")
@@ -42,14 +43,6 @@ def decode_held(chat_id: str, field: str, record: str) -> Reminder | None:
 
 
 @dataclass(frozen=True, slots=True)
-class HeldEntry:
-    member: str
-    chat_id: str
-    reminder: Reminder | None  # None: the record could not be read
-    timezone: str
-
-
-@dataclass(frozen=True, slots=True)
 class HeldClaim:
     entries: list[HeldEntry]
     next_ms: int | None  # the earliest held score (None: nothing held)
@@ -65,6 +58,9 @@ class Limiter:
     margin_ms: int
     short_limit: int
     short_window_ms: int
+
+
+__all__ = ["HeldEntry", "HeldStore"]
 
 
 class HeldStore:

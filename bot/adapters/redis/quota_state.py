@@ -9,14 +9,13 @@ Shared by every timer worker (one holds, all hold) and read by `python -m bot st
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, cast
 
 import redis
 import redis.asyncio as aioredis
 
 from bot.adapters.redis import keys
-from bot.domain.quota import Hold, Numbers
+from bot.domain.quota import Hold, Numbers, QuotaSnapshot
 
 _HOLD_FIELDS = ("hold_month", "hold_since_ms", "hold_reason", "hold_limit")
 
@@ -41,28 +40,6 @@ redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return 1
 """
-
-
-@dataclass(frozen=True, slots=True)
-class QuotaSnapshot:
-    numbers: Numbers | None  # None: never read, or LINE did not answer
-    checked_ms: int | None
-    error: str | None
-    hold: Hold | None
-
-    def to_dict(self, held: int) -> dict[str, Any]:
-        n = self.numbers
-        return {
-            "limit": None if n is None else n.limit,
-            "used": None if n is None else n.used,
-            "percent": None if n is None or n.percent() is None else round(n.percent() or 0, 1),
-            "checked_ms": self.checked_ms,
-            "error": self.error,
-            "holding": self.hold is not None,
-            "hold_since_ms": None if self.hold is None else self.hold.since_ms,
-            "hold_reason": None if self.hold is None else self.hold.reason,
-            "held": held,
-        }
 
 
 def _int(value: str | None) -> int | None:

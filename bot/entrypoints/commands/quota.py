@@ -14,9 +14,9 @@ import sys
 
 from redis.exceptions import RedisError
 
+from bot.adapters.redis.quota_report import quota_report
 from bot.adapters.redis.quota_state import request_recheck
 from bot.entrypoints.commands.ops import redis_or_exit
-from bot.service.quota_report import quota_report
 
 HELP = "the month's LINE quota, held pushes; --resume: re-check now (after raising the plan)"
 

@@ -26,10 +26,10 @@ from rq.registry import FailedJobRegistry, StartedJobRegistry
 from bot.adapters.job_queue import ALL_QUEUES
 from bot.adapters.line_quota import fetch_quota
 from bot.adapters.redis import worker_registry as wr
+from bot.adapters.redis.quota_report import quota_report
 from bot.adapters.redis.reminder_store import ReminderStore
 from bot.bootstrap import line_access
 from bot.entrypoints.commands.ops import redis_or_exit
-from bot.service.quota_report import quota_report
 
 HELP = "queues, workers, pending reminders, dead letters, lateness, pushes and LINE's quota"
 QUANTILES = (("p50", 0.5), ("p90", 0.9), ("p99", 0.99))
