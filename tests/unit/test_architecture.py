@@ -142,7 +142,9 @@ SERVICE_MUST_NOT_IMPORT = ("bot.adapters", "bot.entrypoints", "bot.bootstrap", "
 SERVICE_MAY_IMPORT_OF_LINEBOT = ("linebot.v3.webhooks",)
 
 
-def _offending(package: str, banned: tuple[str, ...], allowed: tuple[str, ...] = ()) -> dict[str, list[str]]:
+def _offending(
+    package: str, banned: tuple[str, ...], allowed: tuple[str, ...] = ()
+) -> dict[str, list[str]]:
     found = {}
     for module in MODULES:
         if module != package and not module.startswith(f"{package}."):
