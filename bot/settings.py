@@ -2,8 +2,8 @@
 
 `Settings.from_env` reads and validates them all; `read_one` reads a single one (for the
 commands and gunicorn.conf.py, which need only a few and must not require the rest); the
-README's configuration table (`markdown_table`) and localdev's list of variables
-(`variable_names`) are made from the same declarations, and a test checks the README's copy.
+docs/configuration.md's table (`markdown_table`) and localdev's list of variables
+(`variable_names`) are made from the same declarations, and a test checks that copy.
 Nothing here runs at import time.
 """
 
@@ -209,7 +209,7 @@ def variable_names() -> tuple[str, ...]:
 
 
 def markdown_table() -> str:
-    """The README's configuration table."""
+    """The configuration table of docs/configuration.md."""
     rows = ["| variable | default | meaning |", "|---|---|---|"]
     for f in declared():
         names = " (or ".join(f"`{n}`" for n in (f.metadata["env"], *f.metadata["aliases"]))
