@@ -1,7 +1,7 @@
 """The RQ worker process: `RQ_WORKERS` workers forked from one warm parent, each running up
 to `RQ_THREADS` jobs at once (bot/jobs/workers.py: ThreadedWorker).
 
-Why this model (measured by bench/jobs.py, numbers in docs/performance.md): RQ's default Worker forks
+Why this model (measured by bench/jobs.py, figures in docs/performance.md): RQ's Worker forks
 a work horse per job and runs one job at a time, so heavy replies drained at ~11/s. Sixteen
 single-job SimpleWorkers drain fast enough but cost ~15 MB PSS and a Redis connection or two
 each, and every one of them spends most of a job waiting on LINE. Here the parent loads

@@ -52,7 +52,8 @@ def test_the_readme_table_is_the_declaration() -> None:
 
     from bot.settings import markdown_table
 
-    readme = (Path(__file__).resolve().parents[2] / "docs" / "configuration.md").read_text(encoding="utf-8")
+    docs = Path(__file__).resolve().parents[2] / "docs"
+    readme = (docs / "configuration.md").read_text(encoding="utf-8")
     start = readme.index("<!-- settings table: made by bot.settings.markdown_table() -->")
     end = readme.index("<!-- end of settings table -->")
     assert readme[start:end].split("\n", 1)[1].strip() == markdown_table()
