@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from bot.domain.follow_ups import Links, describe_before
 from bot.domain.reminders import Kind, Reminder
 from bot.domain.texts import Button, Reply, describe_duration, describe_duration_en
 
@@ -41,6 +42,43 @@ def rule_ja(reminder: Reminder) -> str:
 
 def undo_button(reminder: Reminder) -> Button:
     return Button(UNDO_LABEL, data=f"undo:{reminder.id}", display_text=UNDO_LABEL)
+
+
+def alert_cannot_recur() -> Reply:
+    return Reply(
+        "毎月・毎年・祝日を除くくり返しでは、日をまたぐ事前通知（前日など）は設定できません。"
+        "時刻の前の通知（30分前など）は使えます。\n"
+        "An alert the day before can't repeat with a monthly, yearly or holiday-skipping rule.",
+        (LIST_BUTTON,),
+    )
+
+
+def follow_ups_said(
+    children: list[Reminder], links: Links, skipped: list[int], zone: ZoneInfo
+) -> list[str]:
+    """The confirmation's lines about alerts before and repeats until done (what they may
+    cost in pushes included)."""
+    by_id = {child.id: child for child in children}
+    lines = []
+    for rid, before in links.alerts:
+        when = local(by_id[rid].occurrence_ms, zone).strftime("%H:%M").lstrip("0")
+        lines.append(f"⏰ {describe_before(before)}（{when}）にもお知らせします。")
+    for before in skipped:
+        lines.append(f"（{describe_before(before)}はもう過ぎているため省きます）")
+    if links.nags:
+        count = len(links.nags)
+        lines.append(
+            f"🔁 完了を押すまで{links.every_minutes}分おきに最大{count}回くり返します"
+            f"（プッシュ最大{count}通 / up to {count} more pushes until 完了）。"
+        )
+    return lines
+
+
+def with_lines(reply: Reply, lines: list[str]) -> Reply:
+    if not lines:
+        return reply
+    head, sep, tail = reply.text.partition("\n")
+    return Reply(head + "\n" + "\n".join(lines) + sep + tail, reply.quick_replies)
 
 
 def edit_rule_needs_time() -> Reply:
@@ -115,7 +153,10 @@ def notification(reminder: Reminder, zone: ZoneInfo) -> str:
     return f"{head}\n（{when} に設定したリマインダー）"
 
 
-def listing(reminders: list[Reminder], zone: ZoneInfo) -> Reply:
+def listing(
+    reminders: list[Reminder], zone: ZoneInfo, follow_ups: dict[str, list[Reminder]] | None = None
+) -> Reply:
+    """The numbered list; `follow_ups`: each reminder's alerts and repeats, shown under it."""
     if not reminders:
         return Reply(
             "予定しているリマインダーはありません。\nNo reminders pending.",
@@ -133,6 +174,9 @@ def listing(reminders: list[Reminder], zone: ZoneInfo) -> Reply:
             lines.append(f"{number}. {what} — {rule_ja(reminder)}（次回 {when}）")
         else:
             lines.append(f"{number}. {what} — {when}")
+        for child in (follow_ups or {}).get(reminder.id, []):
+            at = local(child.occurrence_ms, zone).strftime("%m/%d %H:%M").lstrip("0")
+            lines.append(f"　└ {child.label.split(':')[0].split(' (')[0]} {at}")
     lines.append("「取消 番号」で取り消し、「取消 全部」ですべて取り消します。")
     buttons = tuple(
         Button(f"取消 {n}", text=f"取消 {n}") for n in range(1, min(len(reminders), 10) + 1)

@@ -15,6 +15,7 @@ from bot.domain.recurrence import Recurrence
 from bot.domain.reminders import Kind, Reminder
 from bot.service import asking
 from bot.service.context import Turn
+from bot.service.follow_up_commands import follow_up_ids, move_follow_ups
 
 
 def handle_edit(intent: intents.EditReminder, turn: Turn, zone: ZoneInfo) -> str:
@@ -43,6 +44,7 @@ def handle_edit(intent: intents.EditReminder, turn: Turn, zone: ZoneInfo) -> str
 def apply_edit(turn: Turn, target: Reminder, moved: Reminder, zone: ZoneInfo) -> str:
     if not turn.ctx.reminders.rearm(target, moved):
         return turn.reply(reminder_texts.edit_busy(), "edit_busy")
+    move_follow_ups(turn, moved, zone)  # its alerts and repeats go with it
     confirmation = reminder_texts.confirmation(moved, zone)
     return turn.reply(reminder_texts.edited(confirmation), "edited")
 
@@ -80,7 +82,8 @@ def with_time(rule: Recurrence, hour: int, minute: int) -> Recurrence:
 
 def _listed(turn: Turn, number: int) -> Reminder | None:
     book = turn.ctx.reminders
-    pending = book.pending(turn.chat_id)
+    children = follow_up_ids(turn)
+    pending = [r for r in book.pending(turn.chat_id) if r.id not in children]
     order = book.listed(turn.chat_id) or [r.id for r in pending]
     by_id = {r.id: r for r in pending}
     if not 1 <= number <= len(order) or order[number - 1] not in by_id:

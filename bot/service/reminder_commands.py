@@ -22,6 +22,12 @@ from bot.domain.texts import Reply
 from bot.service import asking, asking_readings, notify_tokens
 from bot.service.calendar_feed import handle_calendar
 from bot.service.context import Turn
+from bot.service.follow_up_commands import (
+    arm_with_follow_ups,
+    cancel_with_follow_ups,
+    follow_up_ids,
+    links_of,
+)
 
 log = logging.getLogger(__name__)
 
@@ -61,10 +67,6 @@ def handle_text(text: str, turn: Turn) -> str:
     now = datetime.fromtimestamp(turn.timestamp_ms / 1000, UTC).astimezone(zone)
     max_ahead = timedelta(days=turn.ctx.settings.reminder_max_days)
     intent = read_message(text, now=now, max_ahead=max_ahead)
-    if getattr(intent, "alerts", ()) or getattr(intent, "nag", None) is not None:
-        # Alerts before and reminding until done are read but not yet delivered: asking
-        # is better than a reminder that silently drops them.
-        intent = intents.AskWhich("unread_time", getattr(intent, "label", ""))
     said = Said(turn, zone, now, asking.open_question(turn))
     handler = _ANSWERS.get(type(intent), _unreadable)
     return handler(intent, said)
@@ -74,6 +76,14 @@ def handle_text(text: str, turn: Turn) -> str:
 def _remind(intent: intents.Reminding, said: Said) -> str:
     reminder = _reminder_for(intent, said.turn)
     assert reminder is not None
+    if intent.alerts or intent.nag is not None:
+        if said.question is not None and not reminder.label:
+            reminder = replace(reminder, label=said.question.label)
+        turn = said.turn
+        outcome = arm_with_follow_ups(turn, reminder, intent, said.zone, mentionable(turn))
+        if said.question is not None and outcome in ("timer", "once", "recurring"):
+            turn.ctx.reminders.forget_question(turn.chat_id, turn.user_id)
+        return outcome
     if said.question is None:
         return arm(said.turn, reminder, said.zone)
     return _answer(said.turn, said.question, reminder, said.zone)
@@ -241,10 +251,16 @@ def _list(turn: Turn, zone: ZoneInfo) -> str:
 
 def list_reply(turn: Turn, zone: ZoneInfo, *, page: int = 1) -> Reply:
     """一覧: a carousel (its altText the numbered text list), remembered for `取消 N`."""
-    pending = turn.ctx.reminders.pending(turn.chat_id)
+    everything = turn.ctx.reminders.pending(turn.chat_id)
+    children = follow_up_ids(turn)
+    pending = [r for r in everything if r.id not in children]
     if page == 1:
         turn.ctx.reminders.remember_listed(turn.chat_id, [r.id for r in pending])
-    listing = reminder_texts.listing(pending, zone)
+    under = {
+        rid: [r for r in everything if r.id in set(links.ids)]
+        for rid, links in links_of(turn).items()
+    }
+    listing = reminder_texts.listing(pending, zone, under)
     if not pending or (page - 1) * cards.LIST_PAGE_SIZE >= len(pending):
         return listing
     carousel = cards.list_message(pending, zone, listing.text, page)
@@ -255,11 +271,13 @@ def _cancel(turn: Turn, number: int | None, zone: ZoneInfo) -> str:
     if not turn.ctx.reminders.mark_event_seen(turn.event_id):
         return "duplicate"
     book = turn.ctx.reminders
-    pending = book.pending(turn.chat_id)
+    children = follow_up_ids(turn)
+    everything = book.pending(turn.chat_id)
+    pending = [r for r in everything if r.id not in children]
     if not pending:
         return turn.reply(reminder_texts.nothing_to_cancel(), "cancel_nothing")
     if number is None:
-        book.cancel(turn.chat_id, [r.id for r in pending])
+        cancel_with_follow_ups(turn, [r.id for r in everything])
         return turn.reply(reminder_texts.cancelled(pending, zone), "cancel_all")
     # The N the user saw in the last 一覧 (reminders may have fired since), else today's order.
     order = book.listed(turn.chat_id) or [r.id for r in pending]
@@ -267,7 +285,7 @@ def _cancel(turn: Turn, number: int | None, zone: ZoneInfo) -> str:
     if not 1 <= number <= len(order) or order[number - 1] not in by_id:
         return turn.reply(reminder_texts.no_such_number(number, len(pending)), "cancel_unknown")
     victim = by_id[order[number - 1]]
-    book.cancel(turn.chat_id, [victim.id])
+    cancel_with_follow_ups(turn, [victim.id])
     return turn.reply(reminder_texts.cancelled([victim], zone), "cancel")
 
 

@@ -18,6 +18,7 @@ from bot.domain.postbacks import CardAction
 from bot.domain.reminders import Kind, Reminder, reminder_id_for_event
 from bot.service import asking, asking_readings, editing
 from bot.service.context import Turn
+from bot.service.follow_up_commands import cancel_with_follow_ups, stop_repeats
 from bot.service.reminder_commands import arm, chat_zone, list_reply
 
 TapHandler = Callable[[Any, Turn, dict[str, str] | None], str]
@@ -115,7 +116,7 @@ def _now(turn: Turn, zone: ZoneInfo) -> datetime:
 
 def _cancel(reminder_id: str, turn: Turn, zone: ZoneInfo) -> str:
     reminder = turn.ctx.reminders.get(turn.chat_id, reminder_id)
-    if reminder is None or not turn.ctx.reminders.cancel(turn.chat_id, [reminder_id]):
+    if reminder is None or not cancel_with_follow_ups(turn, [reminder_id]):
         return turn.reply(reminder_texts.already_gone(), "cancel_nothing")
     return turn.reply(reminder_texts.cancelled([reminder], zone), "cancel")
 
@@ -175,6 +176,8 @@ def _on_card(tapped: postbacks.OnCard, turn: Turn, zone: ZoneInfo) -> str:
     if not book.act_once(turn.chat_id, f"{tapped.reminder_id}:{tapped.occurrence_ms}"):
         return turn.reply(reminder_texts.already_done(), "card_again")
     if tapped.action is CardAction.DONE:
+        # 完了 stops the repeats still to come for this occurrence (完了するまで).
+        stop_repeats(turn, tapped.reminder_id, tapped.occurrence_ms, zone)
         return turn.reply(reminder_texts.done(tapped.label), "done")
     if tapped.action is CardAction.STOP:
         return _cancel(tapped.reminder_id, turn, zone)

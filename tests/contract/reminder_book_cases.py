@@ -150,3 +150,32 @@ def a_question_belongs_to_its_member(book: Any) -> None:
     assert book.forget_question(CHAT, USER)
     assert not book.forget_question(CHAT, USER)
     assert book.question(CHAT, USER) is None
+
+
+@case
+def a_group_arms_all_or_none_once(book: Any) -> None:
+    group = [once("parent__", 5000), once("alert___", 4000), once("repeat__", 6000)]
+    links = '{"a":[["alert___",1]],"n":[["repeat__",1]],"e":1}'
+    assert book.add_group(group, links, event_id="ev-g", max_pending=9) is Added.ADDED
+    assert book.add_group(group, links, event_id="ev-g", max_pending=9) is Added.DUPLICATE
+    assert [r.id for r in book.pending(CHAT)] == ["alert___", "parent__", "repeat__"]
+    assert book.links(CHAT) == {"parent__": links}
+    book.forget_links(CHAT, ["parent__"])
+    assert book.links(CHAT) == {}
+
+
+@case
+def a_group_that_does_not_fit_arms_nothing(book: Any) -> None:
+    book.add(once("already_", 1000), event_id=None, max_pending=9)
+    group = [once("parent__", 5000), once("alert___", 4000)]
+    assert book.add_group(group, "{}", event_id="ev-full", max_pending=2) is Added.FULL
+    assert [r.id for r in book.pending(CHAT)] == ["already_"]
+    assert book.links(CHAT) == {}
+
+
+@case
+def delete_chat_forgets_the_links_too(book: Any) -> None:
+    book.add_group([once("parent__", 5000), once("alert___", 4000)], "{}", event_id=None,
+                   max_pending=9)  # fmt: skip
+    assert book.delete_chat(CHAT) == 2
+    assert book.links(CHAT) == {}

@@ -50,6 +50,13 @@ def ctx() -> EventContext:
     return EventContext(settings, MemoryReminderBook(), RecordingReplier(), NoJobs())
 
 
+@pytest.fixture
+def roomy() -> EventContext:
+    """A context whose chats hold the default 50 reminders (follow-ups take room)."""
+    settings = Settings("secret", "token", "redis://unused")
+    return EventContext(settings, MemoryReminderBook(), RecordingReplier(), NoJobs())
+
+
 def book_of(ctx: EventContext) -> MemoryReminderBook:
     assert isinstance(ctx.reminders, MemoryReminderBook)
     return ctx.reminders

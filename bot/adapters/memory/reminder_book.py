@@ -38,6 +38,7 @@ class MemoryReminderBook:
     due: dict[tuple[str, str], int] = field(default_factory=dict)
     leased: set[tuple[str, str]] = field(default_factory=set)
     setters: dict[tuple[str, str], str] = field(default_factory=dict)  # who set it (groups)
+    link_table: dict[str, dict[str, str]] = field(default_factory=dict)  # follow-ups' links
     out_of_memory: bool = False  # as Redis under noeviction at maxmemory: writes refused
     _expiring: dict[str, tuple[float, object]] = field(default_factory=dict)
 
@@ -76,6 +77,41 @@ class MemoryReminderBook:
             self.setters[(reminder.chat_id, reminder.id)] = setter
         return Added.ADDED
 
+    def add_group(
+        self,
+        reminders: list[Reminder],
+        links: str,
+        *,
+        event_id: str | None,
+        max_pending: int,
+        setter: str = "",
+    ) -> Added:
+        if self.out_of_memory:
+            raise StoreFullError("OOM command not allowed when used memory > 'maxmemory'")
+        if event_id and not self._put(f"seen:{event_id}", 1, EVENT_SEEN_TTL_S, only_new=True):
+            return Added.DUPLICATE
+        parent = reminders[0]
+        book = self.chats.setdefault(parent.chat_id, {})
+        if len(book) + len(reminders) > max_pending:
+            if not book:
+                self.chats.pop(parent.chat_id, None)
+            return Added.FULL
+        for reminder in reminders:
+            book[reminder.id] = reminder
+            self.due[(reminder.chat_id, reminder.id)] = reminder.occurrence_ms
+            if setter:
+                self.setters[(reminder.chat_id, reminder.id)] = setter
+        self.link_table.setdefault(parent.chat_id, {})[parent.id] = links
+        return Added.ADDED
+
+    def links(self, chat_id: str) -> dict[str, str]:
+        return dict(self.link_table.get(chat_id, {}))
+
+    def forget_links(self, chat_id: str, reminder_ids: list[str]) -> None:
+        table = self.link_table.get(chat_id, {})
+        for reminder_id in reminder_ids:
+            table.pop(reminder_id, None)
+
     def mark_event_seen(self, event_id: str) -> bool:
         return self._put(f"seen:{event_id}", 1, EVENT_SEEN_TTL_S, only_new=True)
 
@@ -107,6 +143,7 @@ class MemoryReminderBook:
         book = self.chats.get(chat_id, {})
         gone = self.cancel(chat_id, list(book))
         self.zones.pop(chat_id, None)
+        self.link_table.pop(chat_id, None)
         self._expiring.pop(f"listed:{chat_id}", None)
         return gone
 
@@ -149,7 +186,9 @@ class MemoryReminderBook:
     def is_empty(self) -> bool:
         """Nothing stored at all: no reminder, setting, question or once-only mark."""
         live = [key for key in list(self._expiring) if self._live(key) is not None]
-        return not self.chats and not self.zones and not self.due and not live
+        return (
+            not self.chats and not self.zones and not self.due and not live and not self.link_table
+        )
 
     def expires_in(self, key: str) -> float:
         """Seconds until a TTL'd key (e.g. "ask:<chat>:<user>") expires; 0 if it is gone."""

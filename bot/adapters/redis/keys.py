@@ -264,6 +264,20 @@ SETTERS_FORMAT = "rem:by:{chat_id}"
 SETTERS_TTL_MS = 400 * 24 * 3600 * 1000
 
 
+# A reminder's follow-ups (alerts before it, repeats until done): HASH field = the reminder's
+# id, value = follow_ups.Links JSON. The follow-ups themselves are ordinary reminders in the
+# chat's hash. Owner: the chat — cancelling a reminder deletes its field, unfollow / leave the
+# key; it also expires LINKS_TTL_MS after its last write (a reminder is at most a year ahead),
+# so a field whose reminder went by itself does not outlive it by long. Never read by the
+# previous release.
+LINKS_FORMAT = "rem:links:{chat_id}"
+LINKS_TTL_MS = 400 * 24 * 3600 * 1000
+
+
+def links_key(chat_id: str) -> str:
+    return LINKS_FORMAT.format(chat_id=chat_id)
+
+
 def setters_key(chat_id: str) -> str:
     return SETTERS_FORMAT.format(chat_id=chat_id)
 

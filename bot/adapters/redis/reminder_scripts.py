@@ -58,6 +58,35 @@ return 1
 """
 )
 
+# KEYS: due, chat, seen ('' = no event), setters, links
+# ARGV: wake_channel, max_pending, tz_field, seen_ttl_s, setter, setters_ttl_ms, parent id,
+#       links (JSON), links_ttl_ms, then per reminder 4 values: member, id, record, due_ms
+# A reminder and its follow-ups (alerts before, repeats until done) armed as one: all of them
+# or none (the chat's limit counts them all), once per event. Returns 1 / 0 / -1 as ADD.
+ADD_GROUP = (
+    _COMMON
+    + """
+if KEYS[3] ~= '' and not redis.call('SET', KEYS[3], '1', 'NX', 'EX', ARGV[4]) then
+  return 0
+end
+local count = (#ARGV - 9) / 4
+if pending_in(KEYS[2], ARGV[3]) + count > tonumber(ARGV[2]) then
+  return -1
+end
+for i = 10, #ARGV, 4 do
+  redis.call('HSET', KEYS[2], ARGV[i + 1], ARGV[i + 2])
+  add_and_wake(KEYS[1], tonumber(ARGV[i + 3]), ARGV[i], ARGV[1])
+  if ARGV[5] ~= '' then
+    redis.call('HSET', KEYS[4], ARGV[i + 1], ARGV[5])
+  end
+end
+if ARGV[5] ~= '' then redis.call('PEXPIRE', KEYS[4], ARGV[6]) end
+redis.call('HSET', KEYS[5], ARGV[7], ARGV[8])
+redis.call('PEXPIRE', KEYS[5], ARGV[9])
+return 1
+"""
+)
+
 # KEYS: due, leased, legacy_due, legacy_leased, window, legacy_rate, short_window
 # ARGV: now_ms, lease_ms, want, limit, window_ms, margin_ms, chat_prefix, tz_field,
 #       short_limit, short_window_ms
@@ -246,6 +275,7 @@ for _, id in ipairs(redis.call('HKEYS', KEYS[3])) do
   end
 end
 redis.call('DEL', KEYS[3], KEYS[4], KEYS[5])
+if KEYS[6] then redis.call('DEL', KEYS[6]) end  -- the follow-ups' links (this release)
 return removed
 """
 

@@ -39,6 +39,7 @@ class ReminderStore:
     def __init__(self, client: redis.Redis) -> None:
         self._redis = client
         self._add = client.register_script(reminder_scripts.ADD)
+        self._add_group = client.register_script(reminder_scripts.ADD_GROUP)
         self._cancel = client.register_script(reminder_scripts.CANCEL)
         self._delete_chat = client.register_script(reminder_scripts.DELETE_CHAT)
         self._requeue_dead = client.register_script(reminder_scripts.REQUEUE_DEAD)
@@ -87,6 +88,55 @@ class ReminderStore:
             )
         )
         return {1: Added.ADDED, 0: Added.DUPLICATE}.get(result, Added.FULL)
+
+    def add_group(
+        self,
+        reminders: list[Reminder],
+        links: str,
+        *,
+        event_id: str | None,
+        max_pending: int,
+        setter: str = "",
+    ) -> Added:
+        """Arm a reminder (the first) and its follow-ups as one, once per webhook event."""
+        parent = reminders[0]
+        seen = keys.event_seen_key(event_id) if event_id else ""
+        args: list[str | int] = [
+            keys.TIMERS_WAKE_CHANNEL,
+            max_pending,
+            keys.SETTING_TIMEZONE,
+            keys.EVENT_SEEN_TTL_S,
+            setter,
+            keys.SETTERS_TTL_MS,
+            parent.id,
+            links,
+            keys.LINKS_TTL_MS,
+        ]
+        for reminder in reminders:
+            args += [reminder.member, reminder.id, reminder.encode(), reminder.occurrence_ms]
+        group_keys = [
+            keys.REMINDERS_DUE,
+            keys.chat_key(parent.chat_id),
+            seen,
+            keys.setters_key(parent.chat_id),
+            keys.links_key(parent.chat_id),
+        ]
+        try:
+            result = int(cast(int, self._add_group(keys=group_keys, args=args)))
+        except redis.exceptions.ResponseError as exc:
+            if isinstance(exc, redis.exceptions.OutOfMemoryError) or "OOM" in str(exc):
+                raise StoreFullError(str(exc)) from exc
+            raise
+        return {1: Added.ADDED, 0: Added.DUPLICATE}.get(result, Added.FULL)
+
+    def links(self, chat_id: str) -> dict[str, str]:
+        """Every reminder's follow-ups in this chat: reminder id → Links JSON."""
+        raw = cast(dict[bytes, bytes], self._redis.hgetall(keys.links_key(chat_id)))
+        return {k.decode(): v.decode() for k, v in raw.items()}
+
+    def forget_links(self, chat_id: str, reminder_ids: list[str]) -> None:
+        if reminder_ids:
+            self._redis.hdel(keys.links_key(chat_id), *reminder_ids)
 
     def mark_event_seen(self, event_id: str) -> bool:
         """True the first time an event is seen (SET NX with a TTL)."""
@@ -149,6 +199,7 @@ class ReminderStore:
                         keys.chat_key(chat_id),
                         keys.listed_key(chat_id),
                         keys.setters_key(chat_id),
+                        keys.links_key(chat_id),
                     ],
                     args=[chat_id, keys.SETTING_TIMEZONE],
                 ),
