@@ -28,6 +28,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -44,6 +45,7 @@ from linebot.v3.webhooks import Event
 from redis.exceptions import RedisError
 
 from bot.adapters.redis import connection
+from bot.adapters.redis.recovery import drop_idle, lost_link
 from bot.adapters.reply_sender import ReplySender
 from bot.bootstrap import once
 from bot.entrypoints.admin import mount_admin
@@ -211,6 +213,14 @@ def create_app(settings: Settings, services: Callable[[], WebServices] | None = 
     # Clients are made on first use in each process, after gunicorn has forked.
     get_services = services or once(lambda: build_services(settings))
 
+    def forget_dead_connections(exc: BaseException) -> None:
+        """After a lost link the pool's idle connections are likely dead too (Redis restarted
+        or failed over): dropped, so the next request (LINE's redelivery) opens fresh ones
+        instead of drawing a 503 from a dead one."""
+        if lost_link(exc):
+            with contextlib.suppress(Exception):
+                drop_idle(get_services().redis)
+
     @app.post("/callback")
     def callback() -> tuple[Response, int]:
         signature = request.headers.get("X-Line-Signature", "")
@@ -231,6 +241,7 @@ def create_app(settings: Settings, services: Callable[[], WebServices] | None = 
         except RedisError as exc:
             # Not acted on (or only partly: the rest is deduplicated): LINE may redeliver.
             log.error("redis unavailable while handling a webhook: %s", type(exc).__name__)
+            forget_dead_connections(exc)
             return jsonify(error="temporarily unavailable"), 503
         return jsonify(status="ok"), 200
 
@@ -238,7 +249,8 @@ def create_app(settings: Settings, services: Callable[[], WebServices] | None = 
     def healthz() -> tuple[Response, int]:
         try:
             get_services().redis.ping()
-        except (RedisError, OSError):
+        except (RedisError, OSError) as exc:
+            forget_dead_connections(exc)
             return jsonify(status="redis unavailable"), 503
         return jsonify(status="ok"), 200
 
