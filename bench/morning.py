@@ -284,7 +284,8 @@ def report(m: Morning) -> str:
         ("Redis used_memory: empty / armed / after", f"{m.mem_empty / 1e6:.1f} / "
          f"{m.mem_armed / 1e6:.1f} / {m.mem_after / 1e6:.1f} MB", f"{per:.0f} B per reminder"),
         ("worker stats", m.worker_stats, ""),
-        ("limiter margin", f"{m.margin_ms} ms", m.spread.describe()),
+        ("limiter margin / used (margin - slack)",
+         f"{m.margin_ms} / {m.margin_ms - m.spread.slack_ms:.1f} ms", m.spread.describe()),
     ]  # fmt: skip
     width = max(len(r[0]) for r in rows)
     lines = [f"{name:{width}}  {value}  {verdict}".rstrip() for name, value, verdict in rows]
