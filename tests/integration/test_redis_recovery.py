@@ -1,9 +1,11 @@
-"""Redis killed and brought back: a real timer worker process, a durable redis-server that the
-test SIGKILLs and restarts on the same port and data, and the LINE simulator recording pushes."""
+"""Redis killed and brought back: a durable redis-server that the test SIGKILLs and restarts on
+the same port and data, under a real timer worker process (the LINE simulator recording its
+pushes) and under an RQ worker's dequeue."""
 
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -11,7 +13,10 @@ from pathlib import Path
 
 import pytest
 import redis
+from rq import Queue
 
+from bot.adapters.redis.connection import sync_client
+from bot.jobs.workers import BotWorker
 from linesim.process import SimulatorProcess, start_simulator_process
 from localdev.redis_server import RedisServer
 from tests.integration.test_delivery_faults import (
@@ -82,3 +87,32 @@ def test_timers_due_while_redis_was_down_are_pushed_once_within_a_second_of_its_
         assert worker.poll() is None  # the worker rode it out
     finally:
         workers.stop_all()
+
+
+def test_an_rq_worker_dequeues_within_a_second_of_redis_coming_back(
+    durable_redis: RedisServer,
+) -> None:
+    client = sync_client(durable_redis.url, max_connections=2)
+    worker = BotWorker([Queue("high", connection=client)], connection=client, name="recovering")
+    dequeued_at: list[float] = []
+    # The worker's own loop, in a thread: it waits in 1-s rounds and rides out the outage.
+    waiting = threading.Thread(
+        target=lambda: dequeued_at.append(
+            time.time() if worker.dequeue_job_and_maintain_ttl(timeout=5) else -1.0
+        )
+    )
+    waiting.start()
+    try:
+        durable_redis.kill()
+        time.sleep(4.0)  # the outage; RQ's own loop would now wait 1, 2, then 4 s
+        back = durable_redis.restart()
+        producer = redis.Redis.from_url(durable_redis.url)
+        Queue("high", connection=producer).enqueue("builtins.len", "x")
+        producer.close()
+        waiting.join(timeout=15)
+    finally:
+        worker.request_stop(0, None)
+        waiting.join(timeout=5)
+    assert dequeued_at, "the worker never dequeued the job"
+    print(f"dequeued {dequeued_at[0] - back:.3f} s after Redis answered again")
+    assert 0 <= dequeued_at[0] - back <= RESUME_BOUND_S
