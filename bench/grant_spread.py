@@ -12,19 +12,25 @@ keeps grant[i + limit] − grant[i] ≥ 1 s + margin, so margin − slack is the
 the run used up; a negative slack is a second that held more than the limit.
 
 `RecordingStore` is the worker's DeliveryStore noting, per retry key, the `now` its claim
-passed (the time the limiter counted, on the real clock); `measure` pairs those with the LINE
-fake's arrival stamps.
+passed (the time the limiter counted, on the real clock); `RecordingPusher` notes when the
+worker handed each push to its HTTP pool; `measure` pairs those with the LINE fake's arrival
+stamps, splitting d into the worker's part (grant → send: its event loop, a stalled process)
+and the rest (send → arrival: sockets, the fake's own event loop, a stalled fake).
 """
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
 from bench.endpoints import Push
 from bench.load import percentile
+from bot.adapters.line_push import AsyncLinePusher, Message, PushResult
 from bot.adapters.redis.delivery_store import Claim, ClaimedReminder, DeliveryStore
+
+nan = float("nan")
 
 
 class RecordingStore(DeliveryStore):
@@ -42,6 +48,16 @@ class RecordingStore(DeliveryStore):
         return claim
 
 
+class RecordingPusher(AsyncLinePusher):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sent_ms: dict[str, float] = {}  # retry key → real epoch ms the push was started
+
+    async def push(self, to: str, messages: list[Message], retry_key: str) -> PushResult:
+        self.sent_ms[retry_key] = time.time_ns() / 1e6
+        return await super().push(to, messages, retry_key)
+
+
 @dataclass(frozen=True, slots=True)
 class Spread:
     paired: int
@@ -52,6 +68,10 @@ class Spread:
     d_max: float
     busiest_second: int  # most arrivals in any sliding 1-s window (half-open, as the fake)
     slack_ms: float  # see the module's doc; NaN with fewer than limit + 1 arrivals
+    send_p999: float  # grant → send (the worker's part of d), ms
+    send_max: float
+    net_p999: float  # send → arrival (sockets and the fake), ms
+    net_max: float
 
     @property
     def spread_p999(self) -> float:
@@ -64,18 +84,24 @@ class Spread:
             f"p50 {self.d_p50:.1f}, p99 {self.d_p99:.1f}, p99.9 {self.d_p999:.1f}, "
             f"max {self.d_max:.1f}; spread p99.9 − min {self.spread_p999:.1f}, "
             f"max − min {self.d_max - self.d_min:.1f}; busiest sliding second "
-            f"{self.busiest_second:,} arrivals, slack {self.slack_ms:.1f}"
+            f"{self.busiest_second:,} arrivals, slack {self.slack_ms:.1f}; of d, grant → send "
+            f"p99.9 {self.send_p999:.1f} max {self.send_max:.1f}, send → arrival p99.9 "
+            f"{self.net_p999:.1f} max {self.net_max:.1f}"
         )
 
 
-def measure(granted_ms: dict[str, int], pushes: list[Push], limit: int) -> Spread:
-    delays = sorted(
-        p.received_at_ms - granted_ms[key]
+def measure(
+    granted_ms: dict[str, int], sent_ms: dict[str, float], pushes: list[Push], limit: int
+) -> Spread:
+    paired = [
+        (p.received_at_ms, float(granted_ms[key]), sent_ms.get(key, nan))
         for p in pushes
         if (key := p.retry_key.lower()) in granted_ms
-    )
+    ]
+    delays = sorted(a - g for a, g, _ in paired)
+    sends = sorted(x - g for _, g, x in paired if x == x)  # noqa: PLR0124 - NaN: not sent
+    nets = sorted(a - x for a, _, x in paired if x == x)  # noqa: PLR0124
     arrivals = sorted(p.received_at_ms for p in pushes)
-    nan = float("nan")
     return Spread(
         paired=len(delays),
         d_min=delays[0] if delays else nan,
@@ -85,6 +111,10 @@ def measure(granted_ms: dict[str, int], pushes: list[Push], limit: int) -> Sprea
         d_max=delays[-1] if delays else nan,
         busiest_second=busiest(arrivals),
         slack_ms=slack(arrivals, limit),
+        send_p999=percentile(sends, 99.9),
+        send_max=sends[-1] if sends else nan,
+        net_p999=percentile(nets, 99.9),
+        net_max=nets[-1] if nets else nan,
     )
 
 

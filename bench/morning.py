@@ -45,9 +45,8 @@ import redis
 
 from bench import procs
 from bench.endpoints import BenchFake, Push
-from bench.grant_spread import RecordingStore, Spread, measure
+from bench.grant_spread import RecordingPusher, RecordingStore, Spread, measure
 from bench.load import NO_LIMIT, percentile, user_id
-from bot.adapters.line_push import AsyncLinePusher
 from bot.adapters.redis import keys
 from bot.adapters.redis.connection import async_client
 from bot.adapters.redis.rate_window import RECOMMENDED_MARGIN_MS
@@ -121,7 +120,7 @@ async def drain(
 ) -> tuple[list[Push], DeliveryStats, Spread]:
     """Run the worker until LINE accepted `count` pushes (or 3 × the expected time)."""
     client = async_client(redis_url, max_connections=5)
-    pusher = AsyncLinePusher(line.url, procs.ACCESS_TOKEN, timeout_s=5.0, pool_size=conc)
+    pusher = RecordingPusher(line.url, procs.ACCESS_TOKEN, timeout_s=5.0, pool_size=conc)
     store = RecordingStore(
         client,
         lease_ms=1_000,
@@ -152,7 +151,7 @@ async def drain(
         await pusher.close()
         await client.aclose()
     pushes = line.pushes(0)
-    return pushes, worker.stats, measure(store.granted_ms, pushes, int(RATE))
+    return pushes, worker.stats, measure(store.granted_ms, pusher.sent_ms, pushes, int(RATE))
 
 
 def check_rearmed(client: redis.Redis, made: list[Reminder], next_ms: int) -> tuple[int, int]:
