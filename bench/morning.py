@@ -20,14 +20,14 @@ shows how much of the limiter's margin the run used.
 
 Measured 2026-12-06, 100,000 each, 2 CPUs shared with five other sessions' test runs (load
 average beside each figure; every run 100,000 distinct retry keys, none repeated, all re-armed):
-margin 30 ms, concurrency 200: 54.0 / 55.3 / 53.0 / 60.4 s, 0 / 1 / 0 / 107 × 429 (load
-4-5.5 / 3-5 / 2-3 / 1.6 rising to 3.8), margin used 16 / 29 / 18 / 28 ms. Margin 100 (the
-previous release): 55.7 s, 0 × 429 at load 0.7-2; 61.1 s, 0 × 429 at load 6-9. Concurrency 500
-at margin 30 / 45: 58-76 s with 18-302 × 429 (load 2-9): 400 more requests than 2,000/s × 50 ms
-can be in flight, and when a process is starved of CPU they queue and then arrive together
-(send → arrival p99.9 280-900 ms, against 16-35 ms at concurrency 200 on a less loaded host).
-≤ 52.5 s needs the worker to keep up with 1,942/s, which this host did not allow; README
-"Performance" has the details.
+margin 30 ms, concurrency 200: 54.0 / 55.3 / 53.0 / 60.4 / 53.0 s, 0 / 1 / 0 / 107 / 0 × 429
+(load 4-5.5 / 3-5 / 2-3 / 1.6 rising to 3.8 / 2.2-3.5), margin used 16 / 29 / 18 / 28 / 21 ms.
+Margin 100 (the previous release): 55.7 s, 0 × 429 at load 0.7-2; 61.1 s, 0 × 429 at load 6-9.
+Concurrency 500 at margin 30 / 45: 58-76 s with 18-302 × 429 (load 2-9): 400 more requests
+than 2,000/s × 50 ms can be in flight, and when a process is starved of CPU they queue and then
+arrive together (send → arrival p99.9 280-900 ms, against 16-35 ms at concurrency 200 on a less
+loaded host). ≤ 52.5 s needs the worker to keep up with 1,942/s, which this host did not allow;
+README "Performance" has the details.
 """
 
 from __future__ import annotations
