@@ -78,7 +78,10 @@ async def _run_timer_worker(settings: Settings) -> None:
         pool_size=settings.push_concurrency + NOTIFY_CONCURRENCY,
     )
     store = DeliveryStore(
-        redis_client, lease_ms=settings.timer_lease_ms, rate_per_s=settings.push_rate_per_s
+        redis_client,
+        lease_ms=settings.timer_lease_ms,
+        rate_per_s=settings.push_rate_per_s,
+        margin_ms=settings.push_window_margin_ms,
     )
     # The Notify-style API's messages: a second loop on keys of their own (notify_loop.py).
     notify = notify_worker(redis_client, pusher, settings)

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.adapters.redis.rate_window import RECOMMENDED_MARGIN_MS
+
 DEFAULT_LINE_API_BASE_URL = "https://api.line.me"
 REQUIRED: Any = dataclasses.MISSING
 
@@ -79,6 +81,15 @@ class Settings:
     push_timeout_s: float = setting("PUSH_TIMEOUT_S", 5.0, "one push attempt", low=0.05)
     push_rate_per_s: float = setting(
         "PUSH_RATE_PER_S", 2000.0, "pushes per second, shared by all timer workers", low=0.1
+    )
+    # The spread between a grant and its arrival at LINE, measured at 27-30 ms on loopback
+    # (bot/adapters/redis/rate_window.py): raise it if a real network to LINE draws 429s.
+    push_window_margin_ms: int = setting(
+        "PUSH_WINDOW_MARGIN_MS",
+        RECOMMENDED_MARGIN_MS,
+        "added to the push limiter's 1-s window for the grant-to-arrival spread",
+        low=0,
+        high=1000,
     )
     # Pushes in flight per worker: rate × LINE's latency (2,000/s × 150 ms needs 300).
     push_concurrency: int = setting(

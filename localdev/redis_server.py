@@ -37,11 +37,15 @@ def find_redis_server() -> str:
 
 @dataclass
 class RedisServer:
-    """A redis-server process that keeps nothing on disk."""
+    """A redis-server process that keeps nothing on disk, unless `durable`: then every write
+    is in its append-only file before it is answered (fsync always), so a SIGKILL loses
+    nothing and `restart()` brings the same data back on the same port."""
 
     port: int = 0
     process: subprocess.Popen[bytes] | None = None
     workdir: tempfile.TemporaryDirectory[str] = field(default_factory=tempfile.TemporaryDirectory)
+    durable: bool = False
+    answered_at: float = 0.0  # time.time() of the last start's first PONG
 
     @property
     def url(self) -> str:
@@ -58,8 +62,11 @@ class RedisServer:
                 "127.0.0.1",
                 "--save",
                 "",
-                "--appendonly",
-                "no",
+                *(
+                    ("--appendonly", "yes", "--appendfsync", "always")
+                    if self.durable
+                    else ("--appendonly", "no")
+                ),
                 "--dir",
                 self.workdir.name,
                 "--loglevel",
@@ -78,12 +85,25 @@ class RedisServer:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as sock:
                     sock.sendall(b"PING\r\n")
                     if sock.recv(16).startswith(b"+PONG"):
+                        self.answered_at = time.time()
                         return self
             except OSError:
                 pass
             time.sleep(0.02)  # polling a port that has no event to await
         self.stop()
         raise RuntimeError("redis-server did not answer in time")
+
+    def kill(self) -> None:
+        """SIGKILL, as a crashed or failed-over Redis: clients' connections die with it."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+    def restart(self, timeout_s: float = 10.0) -> float:
+        """Start it again on the same port and data directory; returns time.time() of the
+        first PONG (when clients can be served again)."""
+        self.start(timeout_s)
+        return self.answered_at
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

@@ -48,6 +48,7 @@ from rq.worker_pool import WorkerPool
 from bot.adapters import morphology
 from bot.adapters.job_queue import ALL_QUEUES
 from bot.adapters.redis import connection, keys
+from bot.adapters.redis.recovery import drop_idle, lost_link
 from bot.bootstrap import build_job_context, configure_logging, load_settings_or_exit, rq_redis
 from bot.jobs import context
 from bot.jobs.workers import EXECUTION_LEASE_S, ThreadedWorker
@@ -161,6 +162,9 @@ class Supervisor:
             self.recover_abandoned()
         except (redis.RedisError, OSError) as exc:
             log.warning("rq_worker supervision skipped error=%s", type(exc).__name__)
+            if lost_link(exc):  # the next tick opens a fresh connection, not a dead one
+                with contextlib.suppress(Exception):
+                    drop_idle(self.redis)
 
     def renew_leases(self) -> None:
         registries = [StartedJobRegistry(q, connection=self.redis) for q in ALL_QUEUES]

@@ -27,6 +27,7 @@ from bot.adapters.redis.connection import STORE_ERRORS
 from bot.adapters.redis.delivery_store import Claim, Claimed, DeliveryStore
 from bot.adapters.redis.held_store import HeldStore
 from bot.adapters.redis.quota_state import QuotaState
+from bot.adapters.redis.recovery import CAP_S, Backoff, drop_idle_async, lost_link
 from bot.adapters.redis.worker_registry import (
     Lateness,
     WorkerRegistry,
@@ -36,7 +37,7 @@ from bot.adapters.redis.worker_registry import (
 from bot.domain import batching
 from bot.entrypoints.held_pushing import HeldPushing
 from bot.service.batch_delivery import Batches
-from bot.service.delivering import REDIS_RETRY_S, Deliverer, DeliveryStats, Pusher
+from bot.service.delivering import Deliverer, DeliveryStats, Pusher
 from bot.service.held_delivery import deliver_held
 from bot.service.quota_watch import QuotaFetch, QuotaWatch
 
@@ -137,17 +138,17 @@ class TimerWorker:
             self._concurrency,
             self._store.lease_ms,
         )
-        failures = 0
+        backoff = Backoff()
         try:
             while not self._stopping.is_set():
                 self._wake.clear()
                 try:
                     delay = await self._claim_and_start()
-                    failures = 0
                 except (RedisError, OSError) as exc:
-                    delay = REDIS_RETRY_S[min(failures, len(REDIS_RETRY_S) - 1)]
-                    failures += 1
-                    log.warning("claim failed (%s); retrying in %.2fs", type(exc).__name__, delay)
+                    delay = await self._after_redis_error(exc, backoff, "claim failed")
+                else:
+                    if (down_s := backoff.succeeded()) is not None:
+                        log.info("claiming again after %.2fs of redis errors", down_s)
                 await self._sleep(delay)
         finally:
             listener.cancel()
@@ -157,6 +158,22 @@ class TimerWorker:
             watch.cancel()
             await self._leave()
         log.info("timer worker stopped: %s", self._summary())
+
+    async def _after_redis_error(self, exc: BaseException, backoff: Backoff, what: str) -> float:
+        """How long to wait before trying again; dead pooled connections dropped first."""
+        retry = backoff.failed()
+        if lost_link(exc):
+            with contextlib.suppress(Exception):
+                await drop_idle_async(self._redis)
+        if retry.report:
+            log.warning(
+                "%s (%s) for %.1fs; retrying every %.2fs at most",
+                what,
+                type(exc).__name__,
+                retry.down_s,
+                CAP_S,
+            )
+        return retry.delay_s
 
     async def _claim_and_start(self) -> float:
         """Claim what is due and start pushing it; return how long to sleep."""
@@ -269,13 +286,13 @@ class TimerWorker:
 
     async def _listen_for_wakeups(self) -> None:
         """A pub/sub message means a sooner timer was added: claim again at once."""
-        attempt = 0
+        backoff = Backoff()
         while True:
             pubsub = self._redis.pubsub()
             try:
                 await pubsub.subscribe(self._store.wake_channel(), keys.QUOTA_RECHECK_CHANNEL)
                 self._wake.set()  # wake-ups may have been missed while not subscribed
-                attempt = 0
+                backoff.succeeded()
                 async for message in pubsub.listen():
                     if message.get("type") != "message":
                         continue
@@ -283,10 +300,7 @@ class TimerWorker:
                         self.quota.request_recheck(forced=True)  # `python -m bot quota --resume`
                     self._wake.set()
             except (RedisError, OSError) as exc:
-                delay = REDIS_RETRY_S[min(attempt, len(REDIS_RETRY_S) - 1)]
-                attempt += 1
-                log.warning("wake-up channel lost (%s); resubscribing", type(exc).__name__)
-                await asyncio.sleep(delay)
+                await asyncio.sleep(await self._after_redis_error(exc, backoff, "wake-ups lost"))
             finally:
                 with contextlib.suppress(Exception):
                     await pubsub.aclose()  # type: ignore[no-untyped-call]

@@ -30,6 +30,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -45,6 +46,7 @@ from linebot.v3.models.events import UnknownEvent
 from linebot.v3.webhooks import Event
 from redis.exceptions import RedisError
 
+from bot.adapters.redis.recovery import drop_idle, lost_link
 from bot.adapters.reply_sender import ReplySender
 from bot.entrypoints.admin import mount_admin
 from bot.entrypoints.calendar_route import mount_calendar, public_base_url
@@ -200,6 +202,14 @@ def create_app(settings: Settings, services: Callable[[], WebServices]) -> Flask
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     secret = settings.channel_secret.encode()
 
+    def forget_dead_connections(exc: BaseException) -> None:
+        """After a lost link the pool's idle connections are likely dead too (Redis restarted
+        or failed over): dropped, so the next request (LINE's redelivery) opens fresh ones
+        instead of drawing a 503 from a dead one."""
+        if lost_link(exc):
+            with contextlib.suppress(Exception):
+                drop_idle(services().redis)
+
     @app.post("/callback")
     def callback() -> tuple[Response, int]:
         signature = request.headers.get("X-Line-Signature", "")
@@ -222,6 +232,7 @@ def create_app(settings: Settings, services: Callable[[], WebServices]) -> Flask
         except RedisError as exc:
             # Not acted on (or only partly: the rest is deduplicated): LINE may redeliver.
             log.error("redis unavailable while handling a webhook: %s", type(exc).__name__)
+            forget_dead_connections(exc)
             return jsonify(error="temporarily unavailable"), 503
         return jsonify(status="ok"), 200
 
@@ -229,7 +240,8 @@ def create_app(settings: Settings, services: Callable[[], WebServices]) -> Flask
     def healthz() -> tuple[Response, int]:
         try:
             services().redis.ping()
-        except (RedisError, OSError):
+        except (RedisError, OSError) as exc:
+            forget_dead_connections(exc)
             return jsonify(status="redis unavailable"), 503
         return jsonify(status="ok"), 200
 

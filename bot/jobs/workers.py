@@ -16,19 +16,24 @@ a few jobs at once in threads (a heavy reply spends most of its time waiting on 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from types import FrameType
 from typing import Any
 
+import redis
+from rq.exceptions import DequeueTimeout
 from rq.executions import Execution
 from rq.job import Job
 from rq.queue import Queue
 from rq.timeouts import TimerDeathPenalty
 from rq.utils import now
-from rq.worker import SimpleWorker
+from rq.worker import SimpleWorker, WorkerStatus
 
+from bot.adapters.redis.recovery import Backoff, drop_idle
 from bot.service import iteration
 
 log = logging.getLogger(__name__)
@@ -69,8 +74,21 @@ class BotWorker(SimpleWorker):
     ) -> tuple[Job, Queue] | None:
         if timeout is None:  # burst mode (tests): RQ's own non-blocking dequeue
             return super().dequeue_job_and_maintain_ttl(timeout, max_idle_time)
+        backoff = Backoff()
         while not self._stop_requested:
-            result = super().dequeue_job_and_maintain_ttl(DEQUEUE_WAKE_S, DEQUEUE_WAKE_S)
+            try:
+                result = self._dequeue_round(DEQUEUE_WAKE_S)
+            except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
+                retry = backoff.failed()
+                with contextlib.suppress(Exception):
+                    drop_idle(self.connection)
+                if retry.report:
+                    log.warning(
+                        "dequeue failed error=%s down_s=%.1f", type(exc).__name__, retry.down_s
+                    )
+                time.sleep(retry.delay_s)  # nothing to await: Redis does not say it is back
+                continue
+            backoff.succeeded()
             if result is not None and self.stopping():
                 # Taken just as the stop came: back to the front of its queue, unstarted, for
                 # a worker that stays (a handed-back broadcast must not bounce between us).
@@ -80,6 +98,36 @@ class BotWorker(SimpleWorker):
             if result is not None:
                 return result
         return None
+
+    def _dequeue_round(self, timeout: int) -> tuple[Job, Queue] | None:
+        """One round of RQ's own dequeue loop (rq 3.0 Worker.dequeue_job_and_maintain_ttl)
+        without its connection-error handling: RQ waits 1 s doubling to 60 s and does not look
+        at a stop request meanwhile, so after an 8 s outage a job could wait 8 s more and a
+        SIGTERM outlast the platform's 30 s. Connection errors come out of here, to the
+        caller's bot.adapters.redis.recovery policy."""
+        self.set_state(WorkerStatus.IDLE)
+        self.procline("Listening on " + ",".join(self.queue_names()))  # type: ignore[no-untyped-call]
+        self.heartbeat()
+        if self.should_run_maintenance_tasks:
+            self.run_maintenance_tasks()  # type: ignore[no-untyped-call]
+        try:
+            result = self.queue_class.dequeue_any(
+                self._ordered_queues,
+                timeout,
+                connection=self.connection,
+                job_class=self.job_class,
+                serializer=self.serializer,
+                death_penalty_class=self.death_penalty_class,
+            )
+        except DequeueTimeout:
+            return None
+        if result is not None:
+            job, queue = result
+            self.reorder_queues(reference_queue=queue)
+            job.redis_server_version = self.get_redis_server_version()  # type: ignore[no-untyped-call]
+            self.log.info("Worker %s: %s: %s", self.name, queue.name, job.id)
+        self.heartbeat()
+        return result
 
 
 class ThreadedWorker(BotWorker):

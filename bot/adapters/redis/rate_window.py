@@ -27,7 +27,7 @@ Key layout: one HASH per limiter (`key`):
     b<i>  batch i: "<grant ms> <count>" (grants in one call, or merged with the same ms)
 Each call trims the batches that stopped counting (amortised O(1)) and a wait looks at no more
 batches than it needs to free limit/40; grants in one ms merge, so the hash holds at most one
-batch per ms of span (≤ 1,100 at 1 s + 100 ms; tens when claims come in batches). PEXPIRE
+batch per ms of span (≤ 1,030 at 1 s + 30 ms; tens when claims come in batches). PEXPIRE
 max(span, pause left) + 1 s on every call: nothing lingers once the senders stop, and a key that
 expired held nothing that counted.
 
@@ -37,18 +37,25 @@ earlier: safe), and trims with its own clock (less, never more: safe).
 
 Margin: a grant at g reaches LINE at g + d, d varying (asyncio queueing of a claimed batch,
 the HTTP pool, the network), so LINE's windows see grants shifted by up to d_max - d_min, and
-`margin_ms` must cover that spread. Measured (`python -m bench.sliding_burst --claim
-window:0,window:25,...`, 1 worker × concurrency 200, LINE fake on loopback at 50 ms, 2 CPUs, 3
-runs each): margin 0 → 200 × 429 every run; 25 → 15, 0, 0; 50, 100, 150 → 0. The accepted
-pushes' slack (how much later the second second's pushes could have arrived) was margin − 12..24
-ms, i.e. the spread here is ~25 ms on loopback. RECOMMENDED_MARGIN_MS = 100: 4× that, for real
-network jitter to LINE and a busier host; it costs 9 % of the sustained ceiling (2,000 per
-1.1 s) and ~50 ms on this burst (1.68 s vs 1.62 s at 50).
+`margin_ms` must cover that spread; whatever it holds beyond is throughput given away
+(2,000 per 1.1 s is 1,818/s: 100,000 morning pushes took 55.7 s instead of 50). Measured with
+the grants' own timestamps (`python -m bench.morning --margin-ms M`, bench/grant_spread.py:
+d = arrival at the LINE fake − the `now` the claim was counted at; 1 worker × concurrency 500,
+LINE fake on loopback at 50 ms, 2 CPUs shared with other sessions at load average 4-5, 20,000
+pushes): whenever the worker kept up with the limiter, p99.9(d) − min(d) was 26.7 / 29.7 / 30.0
+ms (margin 30 / 40 / 100) and the part of the margin a run used (margin − the least gap between
+pushes i and i + 2,000, minus 1 s) 13.7 / 16.3 ms; `bench.sliding_burst` (4,000 at one instant)
+used 10-23 ms in 6 runs at margins 25 and 40. Margin 0: 70 × 429. RECOMMENDED_MARGIN_MS = 30,
+the measured spread p99.9: 2,000 per 1.03 s, 1,942/s. It is the loopback figure: the network to
+LINE adds its own jitter, which `PUSH_WINDOW_MARGIN_MS` (bot/settings.py) can cover. No margin
+covers a starved host: with a process stalled for 0.3-1 s (load average 3-9 on 2 CPUs), what
+queued meanwhile arrives together and 429s follow at 30, 45 and, before, at 100 ms as well;
+fewer pushes in flight bound that queue (README "The push ceiling").
 """
 
 from __future__ import annotations
 
-RECOMMENDED_MARGIN_MS = 100
+RECOMMENDED_MARGIN_MS = 30
 
 SLIDING_WINDOW = """
 local RW_SLACK_MS = 1000
