@@ -12,6 +12,10 @@ from bot.domain.texts import Button, Reply
 
 # A rule every 5 minutes fires 288 times a day: the agenda names the first ones and counts.
 MAX_LINES = 30
+# The agenda's own reminder (a recurring one, set by 毎朝7時に今日の予定) carries this label:
+# the timer worker pushes the day's list instead of a card. A worker of the previous release
+# would push a card with the label, not lose it.
+AGENDA_LABEL = "📅 今日の予定"
 Occurrence = tuple[datetime, Reminder]
 _WEEKDAYS_JA = "月火水木金土日"
 
@@ -64,3 +68,20 @@ def agenda_text(items: list[Occurrence], day: date) -> str:
 
 def agenda_reply(items: list[Occurrence], day: date) -> Reply:
     return Reply(agenda_text(items, day), (Button("一覧", text="一覧"),))
+
+
+def is_agenda(reminder: Reminder) -> bool:
+    return reminder.kind is Kind.RECURRING and reminder.label == AGENDA_LABEL
+
+
+def agenda_push(
+    reminders: list[Reminder], occurrence_ms: int, zone: ZoneInfo
+) -> dict[str, object] | None:
+    """The agenda's push for the day its occurrence falls on: one text message listing the
+    day's other reminders from that moment on, or None when there are none (nothing sent)."""
+    moment = datetime.fromtimestamp(occurrence_ms / 1000, UTC).astimezone(zone)
+    others = [r for r in reminders if not is_agenda(r)]
+    items = [(at, r) for at, r in occurrences_on(others, moment.date(), zone) if at >= moment]
+    if not items:
+        return None
+    return {"type": "text", "text": agenda_text(items, moment.date())[:5000]}

@@ -95,9 +95,9 @@ _OUT_OF_RANGE = {
 }
 
 _UNREADABLE = {
-    "agenda_not_yet": (
-        "予定の自動送信とまとめて通知は準備中です。「今日の予定」「明日の予定」はいつでも使えます。",
-        "The scheduled agenda and the digest are not available yet; 今日の予定 works any time.",
+    "digest_not_yet": (
+        "まとめて通知は準備中です。「毎朝7時に今日の予定」でその日の予定を1通で受け取れます。",
+        "The digest is not available yet; 毎朝7時に今日の予定 sends the day's list in one push.",
     ),
     "invalid_interval": (
         "その間隔ではくり返せません。5分・10分・15分・20分・30分、1・2・3・4・6・8・12時間、N日ごとが使えます。",

@@ -13,7 +13,7 @@ import asyncio
 import logging
 from zoneinfo import ZoneInfo
 
-from bot.domain import batching, cards, occurrences
+from bot.domain import agenda, batching, cards, occurrences
 from bot.domain.batching import SavedBatch
 from bot.domain.claims import Claimed, ClaimedReminder
 from bot.domain.reminders import Reminder
@@ -34,7 +34,12 @@ class Batches:
         """Which claimed entries go out together; a saved batch is sent again as it was."""
         if self._window_ms <= 0 or len(entries) < 1:
             return [([e], None) for e in entries]
-        readable = [e for e in entries if isinstance(e, ClaimedReminder) and e.reminder]
+        # An agenda is its own push (its content is read when it is due): never batched.
+        readable = [
+            e
+            for e in entries
+            if isinstance(e, ClaimedReminder) and e.reminder and not agenda.is_agenda(e.reminder)
+        ]
         out: Plan = [([e], None) for e in entries if e not in readable]
         saved = await self._store.batches_of([_reminder(e) for e in readable])
         again: dict[str, tuple[list[Claimed], SavedBatch]] = {}

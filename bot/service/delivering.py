@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from bot.domain import cards, delivery, occurrences, texts
+from bot.domain import agenda, cards, delivery, occurrences, texts
 from bot.domain.claims import Claimed, ClaimedLegacyTimer, DeadLetter
 from bot.domain.delivery import PushOutcome
 from bot.domain.ports import StoreErrors
@@ -141,6 +141,13 @@ class Deliverer:
             self.stats.held += 1  # a push now would only meet the monthly-limit 429
             await self.settle(settling.hold)
             return
+        elif agenda.is_agenda(reminder):
+            reminders = await self._store.chat_reminders(reminder.chat_id)
+            listing = agenda.agenda_push(reminders, reminder.occurrence_ms, zone)
+            if listing is None:  # an empty day: nothing is sent, the next one is armed
+                await self.settle(settling.ack)
+                return
+            messages = [listing]
         else:
             card = cards.notification_message(reminder, zone, self._clock())
             messages = [card, *await self.mentions(reminder.chat_id, [reminder.id])]

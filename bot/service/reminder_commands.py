@@ -164,15 +164,21 @@ def _edit(intent: intents.EditReminder, said: Said) -> str:
 @answers(intents.ShowAgenda)
 def _show_agenda(intent: intents.ShowAgenda, said: Said) -> str:
     day = said.now.date() + timedelta(days=intent.days_ahead)
-    items = agenda.occurrences_on(
-        said.turn.ctx.reminders.pending(said.turn.chat_id), day, said.zone
-    )
+    pending = said.turn.ctx.reminders.pending(said.turn.chat_id)
+    items = agenda.occurrences_on([r for r in pending if not agenda.is_agenda(r)], day, said.zone)
     return said.turn.reply_once(agenda.agenda_reply(items, day), "agenda")
 
 
-@answers(intents.SetAgenda, intents.SetDigest)
-def _set_agenda(intent: intents.SetAgenda | intents.SetDigest, said: Said) -> str:
-    return said.turn.reply_once(texts.unreadable("agenda_not_yet"), "unreadable")
+@answers(intents.SetAgenda)
+def _set_agenda(intent: intents.SetAgenda, said: Said) -> str:
+    from bot.service.agenda_commands import set_agenda  # it arms through this module
+
+    return set_agenda(intent, said.turn, said.zone)
+
+
+@answers(intents.SetDigest)
+def _set_digest(intent: intents.SetDigest, said: Said) -> str:
+    return said.turn.reply_once(texts.unreadable("digest_not_yet"), "unreadable")
 
 
 @answers(intents.ShowHelp)

@@ -51,3 +51,32 @@ def test_a_busy_rule_is_cut_and_counted() -> None:
 def test_a_one_shot_outside_the_day_is_not_listed() -> None:
     late = Reminder(USER, "latenite", Kind.ONCE, at(2026, 12, 8, 0, 0), "x")
     assert occurrences_on([late], date(2026, 12, 7), TOKYO) == []
+
+
+def test_a_daily_agenda_is_one_reminder_a_chat_and_stops(ctx: EventContext) -> None:
+    from bot.domain.agenda import AGENDA_LABEL
+
+    assert handle_event(text("毎朝7時に今日の予定", T), ctx) == "agenda_on"
+    assert "その日の予定を1通のプッシュで" in replies_of(ctx).last
+    assert handle_event(text("予定 毎朝8時", T), ctx) == "agenda_on"  # replaces the first
+    (only,) = ctx.reminders.pending(USER)
+    assert (only.label, only.occurrence_ms) == (AGENDA_LABEL, at(2026, 12, 7, 8, 0))
+    assert handle_event(text("今日の予定", T), ctx) == "agenda"
+    assert "この日のリマインダーはありません" in replies_of(ctx).last  # the agenda lists others
+    assert handle_event(text("予定 停止", T), ctx) == "agenda_off"
+    assert ctx.reminders.pending(USER) == []
+
+
+def test_the_agenda_push_lists_the_day_from_its_moment_or_is_not_sent() -> None:
+    from bot.domain.agenda import AGENDA_LABEL, agenda_push
+
+    rule = Recurrence("FREQ=DAILY;BYHOUR=7;BYMINUTE=0")
+    seven = at(2026, 12, 7, 7, 0)
+    own = Reminder.recurring(USER, "agenda__", seven, AGENDA_LABEL, rule)
+    early = Reminder(USER, "early___", Kind.ONCE, at(2026, 12, 7, 6, 0), "もう過ぎた")
+    later = Reminder(USER, "later___", Kind.ONCE, at(2026, 12, 7, 9, 0), "会議")
+    tomorrow = Reminder(USER, "tomorrow", Kind.ONCE, at(2026, 12, 8, 9, 0), "明日の")
+    pushed = agenda_push([own, early, later, tomorrow], seven, TOKYO)
+    assert pushed is not None
+    assert pushed["text"] == "📅 12月7日(月)の予定\n09:00 会議\n(1件 / 1 reminders)"
+    assert agenda_push([own, tomorrow], seven, TOKYO) is None

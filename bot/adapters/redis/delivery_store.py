@@ -274,6 +274,20 @@ class DeliveryStore:
         found = [v.decode() if isinstance(v, bytes) else str(v) for v in raw if v]
         return list(dict.fromkeys(found))
 
+    async def chat_reminders(self, chat_id: str) -> list[Reminder]:
+        """A chat's reminders (the agenda's content), read when its agenda is due."""
+        fields = await self._redis.hgetall(self._keys.chat_key(chat_id))
+        found = []
+        for field, record in fields.items():
+            name = field.decode() if isinstance(field, bytes) else str(field)
+            if name in keys.SETTING_FIELDS:
+                continue
+            try:
+                found.append(Reminder.decode(chat_id, name, record))
+            except MalformedReminderError:
+                continue
+        return found
+
     def wake_channel(self) -> str:
         return self._keys.wake_channel
 
