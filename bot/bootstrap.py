@@ -123,7 +123,7 @@ def build_web_services(settings: Settings) -> WebServices:
     from bot.adapters.redis.connection import STORE_ERRORS, WEB_PER_PROCESS, sync_client
     from bot.adapters.redis.followers import Followers
     from bot.adapters.redis.held_store import HeldBook
-    from bot.adapters.redis.iteration_jobs import IterationStore
+    from bot.adapters.redis.iterations import IterationStore
     from bot.adapters.redis.notify_store import NotifyStore
     from bot.adapters.redis.reminder_store import ReminderStore
     from bot.adapters.reply_handoff import rq_handoff

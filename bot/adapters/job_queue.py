@@ -19,7 +19,7 @@ from enum import StrEnum
 import redis
 from rq import Queue, Retry
 
-from bot.adapters.redis.heavy_jobs import HeavySlots
+from bot.adapters.redis.heavy_slots import HeavySlots
 
 
 class QueueName(StrEnum):

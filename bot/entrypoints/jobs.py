@@ -28,8 +28,8 @@ from bot.adapters import morphology
 from bot.adapters.job_queue import JobQueue
 from bot.adapters.line_api import LineClient, ReplyOutcome
 from bot.adapters.line_push import PushOutcome
-from bot.adapters.redis.heavy_jobs import HeavySlots, ReplyAttempts
-from bot.adapters.redis.iteration_jobs import IterationStore
+from bot.adapters.redis.heavy_slots import HeavySlots, ReplyAttempts
+from bot.adapters.redis.iterations import IterationStore
 from bot.domain import heavy_texts
 from bot.jobs import context
 from bot.jobs.line_reply import ThreadReplier

@@ -1,6 +1,6 @@
 """Resumable long jobs, after Sidekiq Iteration: a job walks a cursor one step at a time.
 
-- The position lives in Redis (bot/adapters/redis/iteration_jobs.py), saved after every step
+- The position lives in Redis (bot/adapters/redis/iterations.py), saved after every step
   by a compare-and-set, so a second runner of the same iteration can never move it twice.
 - A step is given a retry key of its own (`step_retry_key`, a UUID derived from the iteration
   and the step's index): a step cut short and run again — after a SIGTERM, a SIGKILL, or a

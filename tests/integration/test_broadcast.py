@@ -22,7 +22,7 @@ import pytest
 import redis
 
 from bot.adapters.redis import keys
-from bot.adapters.redis.iteration_jobs import IterationStore, progress_channel
+from bot.adapters.redis.iterations import IterationStore, progress_channel
 from bot.entrypoints.rq_worker import SUPERVISE_S
 from bot.jobs.workers import EXECUTION_LEASE_S
 from linesim.process import SimulatorProcess, start_simulator_process

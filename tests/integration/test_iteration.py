@@ -15,7 +15,7 @@ import redis
 from bot.adapters.job_queue import JobQueue
 from bot.adapters.line_push import Message, PushOutcome, PushResult
 from bot.adapters.redis.followers import Followers
-from bot.adapters.redis.iteration_jobs import Iteration, IterationStore, progress_channel
+from bot.adapters.redis.iterations import Iteration, IterationStore, progress_channel
 from bot.adapters.redis.reminder_store import ReminderStore
 from bot.adapters.reply_sender import ReplySender
 from bot.domain.texts import Reply

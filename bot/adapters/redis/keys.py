@@ -176,7 +176,7 @@ def question_key(chat_id: str, user_id: str) -> str:
 
 # --- heavy jobs and broadcasts ---
 # Owners and TTLs are documented where they are written: followers.py (FOLLOWERS) and
-# heavy_jobs.py (the rest).
+# heavy_slots.py (the rest).
 # Every chat that follows the bot 1:1: member = user id, score = when it followed, ms.
 # Owner: follow events add, unfollow (block) events remove. No TTL: it is the audience.
 FOLLOWERS = "bot:followers"

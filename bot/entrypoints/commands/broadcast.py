@@ -12,7 +12,7 @@ import argparse
 import sys
 
 from bot.adapters.job_queue import JobQueue
-from bot.adapters.redis.iteration_jobs import IterationStore
+from bot.adapters.redis.iterations import IterationStore
 from bot.bootstrap import load_settings_or_exit, operator_client
 from bot.domain.parsing.commands import MAX_BROADCAST_CHARS
 from bot.entrypoints.commands.jobs import follow

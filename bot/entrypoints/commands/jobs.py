@@ -8,7 +8,7 @@ import time
 
 import redis
 
-from bot.adapters.redis.iteration_jobs import ACTIVE, Iteration, IterationStore, progress_channel
+from bot.adapters.redis.iterations import ACTIVE, Iteration, IterationStore, progress_channel
 from bot.bootstrap import load_settings_or_exit, operator_client
 
 HELP = "list running and interrupted long jobs (broadcasts) with their progress"

@@ -8,7 +8,7 @@
   accepted it. Owner: the job;
   expires after `REPLY_ATTEMPT_TTL_S` (10 min, far past the token's minute).
 
-Iterations (long jobs) keep theirs in iteration_jobs.py.
+Iterations (long jobs) keep theirs in iterations.py.
 """
 
 from __future__ import annotations
