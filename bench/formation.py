@@ -1,6 +1,7 @@
 """The whole formation on one host, as the outside harness runs it (issue 26).
 
     python -m bench.formation [--only burst|load] [--runs N] [--profile] [--users N]
+        [--requests N] [--env RQ_THREADS=8 ...]
 
 Each run starts a fresh `localdev.stack.Stack` with the three Procfile processes as the
 Procfile runs them (gunicorn with gunicorn.conf.py, `python rq_worker.py`, `python
@@ -178,8 +179,8 @@ def _endpoint_delta(now: dict[str, Any], then: dict[str, Any]) -> dict[str, dict
     return out
 
 
-def formation(log_dir: Path) -> Stack:
-    return Stack({}, processes=["web", "rq_worker", "timer_worker"], latency_ms=LATENCY_MS,
+def formation(log_dir: Path, env: dict[str, str]) -> Stack:
+    return Stack(env, processes=["web", "rq_worker", "timer_worker"], latency_ms=LATENCY_MS,
                  log_dir=log_dir)  # fmt: skip
 
 
@@ -252,11 +253,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=BURST_USERS)
     parser.add_argument("--requests", type=int, default=LOAD_REQUESTS)
     parser.add_argument("--profile", action="store_true", help="one more run of each, py-spy")
+    parser.add_argument("--env", nargs="*", default=[], help="K=V settings (RQ_THREADS=8 …)")
     args = parser.parse_args(argv)
+    env = dict(item.split("=", 1) for item in args.env)
     log_dir = Path(os.environ.get("BENCH_LOG_DIR") or f"/tmp/bench-formation-{int(time.time())}")
     print(
         f"# formation bench: {os.cpu_count()} CPUs, load average {load_avg()}, "
-        f"LINE latency {LATENCY_MS:.0f} ms, logs in {log_dir}",
+        f"LINE latency {LATENCY_MS:.0f} ms, settings {env or 'as deployed'}, logs in {log_dir}",
         flush=True,
     )
     bursts: list[dict[str, Any]] = []
@@ -267,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
         for scenario in ("burst", "load"):
             if args.only and scenario != args.only:
                 continue
-            with formation(log_dir / f"{scenario}-{n}") as stack:
+            with formation(log_dir / f"{scenario}-{n}", env) as stack:
                 spies = Spies(python_pids(stack), log_dir / f"py-spy-{scenario}") if spied else None
                 if scenario == "burst":
                     result = burst(stack, args.users, spies)

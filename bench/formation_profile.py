@@ -3,9 +3,10 @@
 `Spies(processes).start()` attaches one `py-spy record` (raw stacks, on-CPU samples only,
 --nonblocking so the target is never paused) to each Python process — the gunicorn workers,
 the rq_worker parent and its workers, the timer worker, linesim — and `stop()` ends them with
-SIGINT (py-spy then writes what it sampled). `summary()` prints, per process kind, the leaf
-frames that held the CPU and the frames (bot, RQ, redis-py, janome, the SDK, Flask) whose
-calls did, inclusive.
+SIGINT (py-spy then writes what it sampled). Only the thread holding the GIL is sampled
+(--gil): where the Python CPU goes, not which threads wait. `summary()` prints, per process
+kind, the leaf frames that held the CPU and the frames (bot, RQ, redis-py, janome, the SDK,
+Flask) whose calls did, inclusive.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ class Spies:
             for pid in pids:
                 out = self.out_dir / f"{kind}-{pid}.txt"
                 argv = [binary, "record", "--pid", str(pid), "--rate", str(RATE_HZ),
-                        "--nonblocking", "--format", "raw", "-o", str(out)]  # fmt: skip
+                        "--nonblocking", "--gil", "--format", "raw", "-o", str(out)]  # fmt: skip
                 proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 self.running.append((kind, out, proc))
         return self

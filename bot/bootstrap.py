@@ -88,6 +88,7 @@ async def _run_timer_worker(settings: Settings) -> None:
 def build_web_services(settings: Settings) -> WebServices:
     """The web process: one Redis pool (its share of the plan's connections), the reply
     sender, and the event handlers' ports."""
+    from bot.adapters.call_window import LOADING_RATE_PER_S
     from bot.adapters.job_queue import JobQueue
     from bot.adapters.redis.connection import WEB_PER_PROCESS, sync_client
     from bot.adapters.redis.followers import Followers
@@ -107,6 +108,8 @@ def build_web_services(settings: Settings) -> WebServices:
         settings.channel_access_token,
         timeout_s=REPLY_TIMEOUT_S,
         handoff=rq_handoff(client),
+        # LINE's loading-animation rate is the channel's: each gunicorn process takes its share.
+        loading_per_s=LOADING_RATE_PER_S / settings.web_concurrency,
     )
     web.register_sender(sender)
     queue = JobQueue(client, heavy_per_chat=settings.heavy_jobs_per_chat)

@@ -33,6 +33,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
+from bot.adapters.call_window import CallWindow
 from bot.adapters.http_pool import HttpPool
 from bot.adapters.line_api import (
     DUMMY_REPLY_TOKENS,
@@ -108,6 +109,7 @@ class ReplySender:
         capacity: int = 2000,
         token_valid_s: float = TOKEN_VALID_S,
         handoff: HandOff | None = None,
+        loading_per_s: float | None = None,
     ) -> None:
         self._pool = HttpPool(base_url, size=concurrency, timeout_s=timeout_s)
         path = urlsplit(base_url).path.rstrip("/") + REPLY_PATH
@@ -120,6 +122,7 @@ class ReplySender:
             path.encode("latin-1"), (urlsplit(base_url).path.rstrip("/") + LOADING_PATH).encode()
         )
         self._side_calls = 0  # loading animations in flight (best effort, bounded)
+        self._loading = CallWindow(loading_per_s) if loading_per_s else None
         self._capacity = capacity
         self._token_valid_s = token_valid_s
         self._handoff = handoff
@@ -156,7 +159,11 @@ class ReplySender:
 
     def show_loading(self, chat_id: str, seconds: int = 5) -> bool:
         """Queue LINE's loading animation for a 1:1 chat (groups and rooms get 400). Best
-        effort: one attempt, not retried, dropped when the sender is busy or closing."""
+        effort: one attempt, not retried, dropped when the sender is busy or closing, or past
+        this process's share of LINE's rate for it (bot/adapters/call_window.py)."""
+        if self._loading is not None and not self._loading.take():
+            self.stats["loading_skipped"] += 1
+            return False
         body = _JSON.encode({"chatId": chat_id, "loadingSeconds": seconds}).encode()
         raw = self._loading_head + f"Content-Length: {len(body)}\r\n\r\n".encode() + body
         with self._lock:

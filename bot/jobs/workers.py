@@ -12,12 +12,23 @@ a few jobs at once in threads (a heavy reply spends most of its time waiting on 
   own (RQ's job context is thread-local; the job timeout is RQ's TimerDeathPenalty). A slot is
   taken before dequeuing, so the worker never holds a job it cannot start; on stop it lets
   the jobs in flight finish before RQ's teardown. Redis: `threads` + 1 connections.
+
+Round trips. RQ's loop makes ~14 Redis round trips per job on the one thread that dequeues:
+its worker heartbeat (HSET + 2 EXPIRE, unpipelined) before and after each dequeue and after
+each job, a state write (idle) before each dequeue, the suspension check, the BLPOP, the
+job's HGETALL and the execution's pipeline. On a busy host each round trip also waits for the
+GIL held by the job threads (up to the 5 ms switch interval), so that one thread capped the
+drain: a burst of 201 analyses waited ~400 ms in the queue at the median (bench/formation.py).
+Here the standalone heartbeat is one pipelined write at most every `HEARTBEAT_EVERY_S` (the
+rq_worker parent renews the worker's keys every second anyway), and the idle state is written
+only when no job of this worker is in flight: 4 round trips per dequeue.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from types import FrameType
 from typing import Any
@@ -26,8 +37,8 @@ from rq.executions import Execution
 from rq.job import Job
 from rq.queue import Queue
 from rq.timeouts import TimerDeathPenalty
-from rq.utils import now
-from rq.worker import SimpleWorker
+from rq.utils import now, utcformat
+from rq.worker import SimpleWorker, WorkerStatus
 
 from bot.service import iteration
 
@@ -35,6 +46,7 @@ log = logging.getLogger(__name__)
 
 EXECUTION_LEASE_S = 5
 DEQUEUE_WAKE_S = 1
+HEARTBEAT_EVERY_S = 1.0  # the worker key lives WORKER_KEY_TTL_S (60 s), renewed by the parent
 
 
 class BotWorker(SimpleWorker):
@@ -46,8 +58,25 @@ class BotWorker(SimpleWorker):
     def unsubscribe(self) -> None:
         """Nothing subscribed."""
 
+    _heartbeat_sent = 0.0  # monotonic: the last standalone heartbeat
+
     def get_heartbeat_ttl(self, job: Any, working_time: float = 0.0) -> int:
         return EXECUTION_LEASE_S
+
+    def heartbeat(self, timeout: int | None = None, pipeline: Any = None) -> None:
+        if pipeline is not None:  # riding on a pipeline RQ sends anyway: free
+            super().heartbeat(timeout, pipeline)
+            return
+        if time.monotonic() - self._heartbeat_sent < HEARTBEAT_EVERY_S:
+            return
+        self._heartbeat_sent = time.monotonic()
+        ttl = timeout or self.worker_ttl + 60
+        self.last_heartbeat = now()
+        with self.connection.pipeline(transaction=False) as pipe:
+            pipe.hset(self.key, "last_heartbeat", utcformat(self.last_heartbeat))
+            pipe.expire(self.key, ttl)
+            pipe.expire(self.executions_key, ttl)
+            pipe.execute()
 
     def request_stop(self, signum: int, frame: FrameType | None) -> None:
         iteration.request_shutdown()
@@ -87,8 +116,22 @@ class ThreadedWorker(BotWorker):
 
     def __init__(self, *args: Any, threads: int = 4, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._threads_n = threads
         self._slots = threading.BoundedSemaphore(threads)
         self._threads = ThreadPoolExecutor(threads, thread_name_prefix="job")
+
+    def set_state(self, state: str, pipeline: Any = None) -> None:
+        # RQ writes "idle" before every dequeue; with other jobs of this worker running it is
+        # not idle, and the write would be one more round trip per job on the dequeuing thread.
+        if state == WorkerStatus.IDLE and pipeline is None and self._in_flight():
+            return
+        super().set_state(state, pipeline)
+
+    def _in_flight(self) -> bool:
+        # The slot this dequeue took is not a job yet: in flight means another one is taken.
+        # (BoundedSemaphore has no public count; RQ may set a state before __init__ ends.)
+        slots = getattr(self, "_slots", None)
+        return slots is not None and slots._value < self._threads_n - 1
 
     def dequeue_job_and_maintain_ttl(
         self, timeout: int | None, max_idle_time: int | None = None
