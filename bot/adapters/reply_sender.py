@@ -15,7 +15,7 @@ request only queues its reply (`reply()` returns at once) and this sender delive
 Why not the SDK in threads: MessagingApi costs ~1.4 ms of CPU per call (pydantic + urllib3)
 and a thread per call in flight; at 350 webhooks/s × LINE's latency that is ~20–70 threads
 and half a core. Here a reply is a pre-built request on `HttpPool` (keep-alive, httptools),
-its messages serialised once per distinct Reply by the SDK's own model (`to_line_message`).
+its messages serialised once per distinct Reply as the SDK's own models would (line_json.py).
 """
 
 from __future__ import annotations
@@ -35,12 +35,8 @@ from urllib.parse import urlsplit
 
 from bot.adapters.call_window import CallWindow
 from bot.adapters.http_pool import HttpPool
-from bot.adapters.line_api import (
-    DUMMY_REPLY_TOKENS,
-    MAX_MESSAGES_PER_REQUEST,
-    ReplyOutcome,
-    to_line_message,
-)
+from bot.adapters.line_api import DUMMY_REPLY_TOKENS, MAX_MESSAGES_PER_REQUEST, ReplyOutcome
+from bot.adapters.line_json import message_dict
 from bot.domain.texts import Reply
 
 log = logging.getLogger(__name__)
@@ -68,12 +64,9 @@ class QueuedReply:
 HandOff = Callable[[list[QueuedReply]], int]
 
 
-def _serialise(reply: Reply) -> dict[str, Any]:
-    result: dict[str, Any] = to_line_message(reply).to_dict()
-    return result
-
-
-# The SDK's model checks and serialises; help and can't-read answers repeat, so cache them.
+# Texts with buttons are written directly, the rest (Flex) through the SDK's models
+# (bot/adapters/line_json.py); help and can't-read answers repeat, so cache them.
+_serialise = message_dict
 _cached = lru_cache(maxsize=512)(_serialise)
 
 
