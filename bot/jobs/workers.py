@@ -20,8 +20,10 @@ job's HGETALL and the execution's pipeline. On a busy host each round trip also 
 GIL held by the job threads (up to the 5 ms switch interval), so that one thread capped the
 drain: a burst of 201 analyses waited ~400 ms in the queue at the median (bench/formation.py).
 Here the standalone heartbeat is one pipelined write at most every `HEARTBEAT_EVERY_S` (the
-rq_worker parent renews the worker's keys every second anyway), and the idle state is written
-only when no job of this worker is in flight: 4 round trips per dequeue.
+rq_worker parent renews the worker's keys every second anyway), the suspension check (`rq
+suspend`) runs at most every `HEARTBEAT_EVERY_S`, and the idle state is written only when no
+job of this worker is in flight: 3 round trips per dequeue. The job threads are started with
+the worker, not one by one by the first burst of jobs.
 """
 
 from __future__ import annotations
@@ -59,6 +61,13 @@ class BotWorker(SimpleWorker):
         """Nothing subscribed."""
 
     _heartbeat_sent = 0.0  # monotonic: the last standalone heartbeat
+    _suspension_checked = 0.0  # monotonic
+
+    def check_for_suspension(self, burst: bool) -> None:
+        if time.monotonic() - self._suspension_checked < HEARTBEAT_EVERY_S:
+            return
+        self._suspension_checked = time.monotonic()
+        super().check_for_suspension(burst)
 
     def get_heartbeat_ttl(self, job: Any, working_time: float = 0.0) -> int:
         return EXECUTION_LEASE_S
@@ -119,6 +128,11 @@ class ThreadedWorker(BotWorker):
         self._threads_n = threads
         self._slots = threading.BoundedSemaphore(threads)
         self._threads = ThreadPoolExecutor(threads, thread_name_prefix="job")
+        # The pool starts a thread per submit until it has `threads`: do it now, not on the
+        # dequeuing thread while the first burst of jobs waits (all wait once, so each is new).
+        started = threading.Barrier(threads)
+        for _ in range(threads):
+            self._threads.submit(started.wait, 5.0)
 
     def set_state(self, state: str, pipeline: Any = None) -> None:
         # RQ writes "idle" before every dequeue; with other jobs of this worker running it is

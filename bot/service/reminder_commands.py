@@ -30,10 +30,14 @@ def chat_zone(turn: Turn) -> ZoneInfo:
 
 
 def handle_text(text: str, turn: Turn) -> str:
-    zone = chat_zone(turn)
+    # One round trip for both (chat_zone and asking.open_question read them one by one).
+    stored_zone, stored_question = turn.ctx.reminders.timezone_and_question(
+        turn.chat_id, turn.user_id
+    )
+    zone = zone_of(stored_zone or "", turn.ctx.settings.tz)
     now = datetime.fromtimestamp(turn.timestamp_ms / 1000, UTC).astimezone(zone)
     max_ahead = timedelta(days=turn.ctx.settings.reminder_max_days)
-    question = asking.open_question(turn)
+    question = asking.Question.decode(stored_question)
     if question is not None and asking.is_abandon(text):
         turn.ctx.reminders.forget_question(turn.chat_id, turn.user_id)
         return turn.reply_once(asking.abandoned(), "question_abandoned")
