@@ -154,7 +154,12 @@ def build_web_app(settings: Settings) -> Flask:
     from bot.entrypoints.web import create_app
     from bot.lazy import once
 
-    return create_app(settings, once(lambda: build_web_services(settings)))
+    services = once(lambda: build_web_services(settings))
+    app = create_app(settings, services)
+    # gunicorn.conf.py's post_worker_init builds them as each worker boots, so the first
+    # webhooks a new process takes do not also pay for the handlers' imports and clients.
+    app.extensions["bot.services"] = services
+    return app
 
 
 def build_web_app_from_env() -> object:

@@ -50,7 +50,7 @@ from bot.adapters.job_queue import ALL_QUEUES
 from bot.adapters.redis import connection, keys
 from bot.adapters.redis.connection import sync_client
 from bot.bootstrap import configure_logging, load_settings_or_exit
-from bot.jobs.workers import EXECUTION_LEASE_S, ThreadedWorker
+from bot.jobs.workers import EXECUTION_LEASE_S, ThreadedWorker, preload
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -196,6 +196,7 @@ def main() -> int:
     # janome's dictionary, and the jobs module with the LINE SDK (1.7 s to import).
     list(morphology.tokenizer().tokenize("準備"))
     importlib.import_module("bot.entrypoints.jobs").warm_up()
+    preload()
     # bench/jobs.py compares the models it chose between: "fork" is RQ's HerokuWorker (a work
     # horse forked per job, the previous release), "pool" RQ's WorkerPool of SimpleWorkers.
     model = os.environ.get("RQ_WORKER_MODEL", "prefork")

@@ -39,7 +39,7 @@ from rq.executions import Execution
 from rq.job import Job
 from rq.queue import Queue
 from rq.timeouts import TimerDeathPenalty
-from rq.utils import now, utcformat
+from rq.utils import now, utcformat, utcparse
 from rq.worker import SimpleWorker, WorkerStatus
 
 from bot.service import iteration
@@ -49,6 +49,14 @@ log = logging.getLogger(__name__)
 EXECUTION_LEASE_S = 5
 DEQUEUE_WAKE_S = 1
 HEARTBEAT_EVERY_S = 1.0  # the worker key lives WORKER_KEY_TTL_S (60 s), renewed by the parent
+
+
+def preload() -> None:
+    """What RQ would otherwise build in each forked worker on its first dequeue, while the
+    jobs behind it wait: `Job.restore` parses dates with datetime.strptime, whose first call
+    imports _strptime and compiles its regexes (~30 ms of CPU; py-spy showed it on the
+    dequeuing thread in bench/formation.py's burst). Call it in the parent, before forking."""
+    utcparse(utcformat(now()))
 
 
 class BotWorker(SimpleWorker):
