@@ -16,7 +16,59 @@ LINE's sliding-window rate limits — no warm-up beyond the processes' own start
 Per-process CPU seconds are read from /proc (a process and its children). With --profile, one
 more burst of each kind runs under py-spy (bench/formation_profile.py).
 
-What the profiles showed (below, with the figures of each change): see FINDINGS.
+Comparisons below are interleaved runs of two checkouts (one fresh formation each, same
+host, same minutes): the host is shared by other work, so absolute figures move with its load
+average (given beside each); p50 / p99 / max in ms.
+
+What the profiles showed (py-spy --gil on main, bursts of 201 and 600, load average 3–7):
+- The burst's time was in the queue: enqueued → job started p50 ~400 ms, job started → reply
+  at LINE ~10 ms, and the rq_worker used under half a core. Redis MONITOR of one job: the
+  worker thread that dequeues made ~14 round trips per job — RQ's worker heartbeat (HSET +
+  2 EXPIRE, unpipelined) before and after each dequeue and after each job, an idle-state
+  write, the suspension check, BLPOP, HGETALL, the execution's pipeline — each also waiting
+  for the GIL behind 16 job threads. RQ's own machinery was ~45 % of the rq_worker's CPU,
+  janome ~29 %; at the head of the burst each worker spent ~30 ms importing _strptime (the
+  first `Job.restore`) and ~8 % starting its job threads one at a time, on that same thread.
+- web, 解析: 6 round trips a webhook (chat zone, open question, dedupe, slot claim, RQ's
+  `SADD rq:queues` and the job as two transactions); RQ's enqueue 21–26 % of its CPU. The
+  loading animation: 201 calls in ~1 s against LINE's 100/s — 101 × 429 a burst.
+- web, timer load (~1.6 ms of CPU a webhook): each confirmation's quick-reply buttons went
+  through the SDK's pydantic models (0.4 ms for 5 buttons; each reply differs, the cache never
+  hit: ~10 % of the web's CPU), the SDK's webhook models 13 %, Redis 16 %, gunicorn + Flask
+  ~25 %; 8 request threads and the reply sender take turns on one GIL per process.
+- linesim: half its samples in socket writes; the timer worker idle in both.
+
+Changes (each kept because it helped; burst = sent → reply; load = webhook latency):
+1. rq_worker, bot/jobs/workers.py: standalone heartbeats pipelined and ≤ 1/s (the parent
+   renews the worker keys each second), no idle-state write while jobs are in flight:
+   14 → 4 round trips per dequeue. Burst p50 / p99: 181–325 / 374–428 → 74–97 / 162–193
+   (3 rounds each, load 3.3–3.9); rq_worker CPU 0.69–0.76 → 0.60–0.62 s per burst.
+2. web: a heavy job enqueued in one round trip (RQ's enqueue on our pipeline); the loading
+   animation held to each process's share of LINE's 100/s (bot/adapters/call_window.py):
+   web sent → enqueued p50 25–54 → 10–16 ms in 2 of 3 rounds (70 in the third, a load spike),
+   0 × 429 instead of 101 (load 3.5–3.9; end to end within the noise: the queue limits).
+3. web: texts with quick-reply buttons written as the SDK's dicts (bot/adapters/line_json.py):
+   web CPU for the load 2.96–3.43 → 2.64–2.74 s (3 rounds, load 5.3–6.4).
+4. web: chat zone + open question in one pipeline; rq_worker: suspension check ≤ 1/s (3 round
+   trips per dequeue), job threads started with the worker: burst p50 mean 133 → 102 ms
+   (4 rounds, load 4.1–4.7).
+5. Cold start: _strptime imported by the rq_worker parent before forking; each gunicorn worker
+   builds its services as it boots (post_worker_init), not on its first webhook.
+6. GUNICORN_THREADS 8 → 4: load p99 71–118 → 44–68 ms, max 114–209 → 66–191 (6 rounds, load
+   3.1–7.6); at 200 concurrent p99 415–587 → 627–728 ms (inside LINE's 2 s).
+Tried and dropped: RQ_THREADS 8 (burst p50 283–290: 16 job slots are too few while each holds
+one for LINE's 50 ms), 24, 32 and RQ_WORKERS 3×8, 4×4 (no better than 2×16, and 3 workers
+would pass the mini plan's 20 Redis connections); sys.setswitchinterval 1 ms / 0.5 ms in web
+and rq_worker (load p99 within the noise, web CPU +5–20 %).
+
+All together, main → this branch (4 interleaved rounds each, load average 3.8–4.7):
+  burst p50 186–349 → 75–182, p99 294–447 → 125–238 (goal ≤ 300 / ≤ 2,000; harness on main
+  449–728 / 697–920); CPU per message, all processes, 7.6–7.9 → 5.9–6.5 ms;
+  load 771–829 → 942–963 req/s, p50 20–21 → 20 ms, p99 80–86 → 46–47, max 125–132 → 58–73
+  (goal ≥ 350 req/s, p99 ≤ 100; harness on main 472–484 req/s, p99 131–150, max 227–250);
+  web CPU for the 2,000 webhooks 3.3–3.5 → 2.8 s.
+The bench as is afterwards (3 fresh formations, load 2.2–3.8): burst p50 56–298, p99
+169–414; load 568–649 req/s, p99 79–100, max 96–149 — the host's other work moves them.
 """
 
 from __future__ import annotations
