@@ -257,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
                     result = load(stack, args.requests, spies)
             if spies:
                 profiles.append(
-                    f"\n## profile of the {scenario} (py-spy, on-CPU samples; "
+                    f"\n## profile of the {scenario} (py-spy --gil: the thread holding the GIL; "
                     f"figures of this run not in the tables)\n{spies.summary()}"
                 )
             else:

@@ -1,6 +1,6 @@
 """py-spy over every process of the formation while bench/formation.py drives it.
 
-`Spies(processes).start()` attaches one `py-spy record` (raw stacks, on-CPU samples only,
+`Spies(processes).start()` attaches one `py-spy record` (raw stacks, the GIL holder only,
 --nonblocking so the target is never paused) to each Python process — the gunicorn workers,
 the rq_worker parent and its workers, the timer worker, linesim — and `stop()` ends them with
 SIGINT (py-spy then writes what it sampled). Only the thread holding the GIL is sampled
