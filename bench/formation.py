@@ -58,8 +58,9 @@ Changes (each kept because it helped; burst = sent → reply; load = webhook lat
    3.1–7.6); at 200 concurrent p99 415–587 → 627–728 ms (inside LINE's 2 s).
 Tried and dropped: RQ_THREADS 8 (burst p50 283–290: 16 job slots are too few while each holds
 one for LINE's 50 ms), 24, 32 and RQ_WORKERS 3×8, 4×4 (no better than 2×16, and 3 workers
-would pass the mini plan's 20 Redis connections); sys.setswitchinterval 1 ms / 0.5 ms in web
-and rq_worker (load p99 within the noise, web CPU +5–20 %).
+would pass the mini plan's 20 Redis connections), 1×32 (p50 97–391 against 51–102: one GIL
+for janome and the dequeuing thread, 3 rounds, load 1.5–2.8); sys.setswitchinterval 1 ms /
+0.5 ms in web and rq_worker (load p99 within the noise, web CPU +5–20 %).
 
 All together, main → this branch (4 interleaved rounds each, load average 3.8–4.7):
   burst p50 186–349 → 75–182, p99 294–447 → 125–238 (goal ≤ 300 / ≤ 2,000; harness on main
