@@ -38,7 +38,7 @@ from localdev.procfile import REPO
 from localdev.stack import Stack
 
 LATENCY_MS = 50.0
-WEB_ENV = {"WEB_CONCURRENCY": "2", "GUNICORN_THREADS": "8"}  # gunicorn.conf.py's defaults
+WEB_ENV = {"WEB_CONCURRENCY": "2", "GUNICORN_THREADS": "4"}  # gunicorn.conf.py's defaults
 # (label, req/s, p99 ms) as /work/shared/FACTS.md states them.
 BASELINES = (
     ("[FACTS] original bot, 20 concurrent (2 sync workers)", "35", "588"),

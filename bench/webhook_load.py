@@ -2,7 +2,7 @@
 
     python -m bench.webhook_load --url http://127.0.0.1:PORT/callback --secret S \
         --concurrency 20 (--seconds 10 | --requests 2000) [--warmup 1] [--mix timer]
-        [--fresh] [--watch web=PID ...]
+        [--fresh] [--watch web=PID ...] [--token-seed S]
 
 --fresh opens one new connection per request (`Connection: close`), as LINE's webhook
 delivery does, instead of keeping one alive per client; --requests measures a fixed count
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import itertools
 import json
 import math
@@ -37,7 +38,9 @@ from localdev.harness import cpu_seconds
 
 # (kind, text): one third each, in this order, so every client sends all three.
 MIX = (("timer", "180"), ("help", "ヘルプ"), ("unreadable", "おはよう"))
-MIXES = {"mix": MIX, "timer": MIX[:1]}
+# "timers": `3` … `600` (seconds) in turn, as the outside harness sends them: the short ones
+# fall due while the load still runs, so their pushes go out beside it.
+MIXES = {"mix": MIX, "timer": MIX[:1], "timers": tuple(("timer", str(s)) for s in range(3, 601))}
 REQUEST_TIMEOUT_S = 30.0  # past gunicorn's 25 s worker timeout: a hung request still ends
 MAX_REQUESTS = 200_000  # per run, whatever the duration
 LINE_LIMIT_MS = 2000.0  # LINE drops the webhook (request_timeout) past 2 s
@@ -57,6 +60,7 @@ class Window:
     limit: int | None = None  # measured requests to issue (None: until `end`)
     mix: tuple[tuple[str, str], ...] = MIX
     fresh: bool = False
+    token_seed: str = ""
     answered: int = 0
     last_answer: float = 0.0
 
@@ -66,7 +70,19 @@ class Window:
         return time.monotonic() < self.end
 
 
-def webhook(text: str, user_id: str, message_id: int) -> bytes:
+def user_id(i: int) -> str:
+    """The user of request `i`: one a request (a chat holds a bounded number of reminders)."""
+    return f"U{i + 1:032x}"
+
+
+def reply_token(seed: str, i: int) -> str:
+    """Request `i`'s reply token: random, or from `seed` (a bench has linesim issue it)."""
+    if not seed:
+        return uuid.uuid4().hex
+    return hashlib.md5(f"{seed}:{i}".encode(), usedforsecurity=False).hexdigest()
+
+
+def webhook(text: str, user_id: str, message_id: int, token: str = "") -> bytes:
     """One LINE text-message webhook body, shaped as the platform sends it."""
     now_ms = int(time.time() * 1000)
     event = {
@@ -77,7 +93,7 @@ def webhook(text: str, user_id: str, message_id: int) -> bytes:
         "deliveryContext": {"isRedelivery": False},
         "timestamp": now_ms,
         "source": {"type": "user", "userId": user_id},
-        "replyToken": uuid.uuid4().hex,
+        "replyToken": token or uuid.uuid4().hex,
         "mode": "active",
     }  # fmt: skip
     payload = {"destination": BOT_USER_ID, "events": [event]}
@@ -133,7 +149,7 @@ async def client(
         kind, text = window.mix[i % len(window.mix)]
         # A user per request: a chat holds a bounded number of pending reminders, and LINE's
         # traffic is many users sending a little each.
-        body = webhook(text, f"U{i + 1:032x}", i)
+        body = webhook(text, user_id(i), i, reply_token(window.token_seed, i))
         data = request_bytes(f"{host}:{port}", parts.path, secret, body, close=window.fresh)
         started = time.monotonic()
         measured = started >= window.start
@@ -205,11 +221,11 @@ def summary(values: list[float]) -> dict[str, float]:
 async def run(
     url: str, secret: str, *, concurrency: int, seconds: float, warmup: float,
     watch: dict[str, list[int]], requests: int | None = None, mix: str = "mix",
-    fresh: bool = False,
+    fresh: bool = False, token_seed: str = "",
 ) -> dict[str, Any]:  # fmt: skip
     now = time.monotonic()
     window = Window(now + warmup, now + warmup + seconds, limit=requests, mix=MIXES[mix],
-                    fresh=fresh)  # fmt: skip
+                    fresh=fresh, token_seed=token_seed)  # fmt: skip
     counter = itertools.count()
     tasks = [asyncio.create_task(client(n, url, secret, window, counter))
              for n in range(concurrency)]  # fmt: skip
@@ -263,6 +279,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mix", choices=sorted(MIXES), default="mix")
     parser.add_argument("--fresh", action="store_true", help="a new connection per request")
     parser.add_argument("--watch", nargs="*", default=[], help="name=pid (repeatable name)")
+    parser.add_argument("--token-seed", default="", help="reply tokens derived from it")
     args = parser.parse_args(argv)
     if not 1 <= args.concurrency <= 1000 or not 0 < args.seconds <= 600:
         parser.error("concurrency 1–1000 and seconds 0–600")
@@ -274,7 +291,7 @@ def main(argv: list[str] | None = None) -> int:
         runner = asyncio.run
     load = run(args.url, args.secret, concurrency=args.concurrency, seconds=args.seconds,
                warmup=args.warmup, watch=parse_watch(args.watch), requests=args.requests,
-               mix=args.mix, fresh=args.fresh)  # fmt: skip
+               mix=args.mix, fresh=args.fresh, token_seed=args.token_seed)  # fmt: skip
     result = runner(load)
     print(json.dumps(result), flush=True)
     return 0

@@ -118,6 +118,7 @@ async def _run_timer_worker(settings: Settings) -> None:
 def build_web_services(settings: Settings) -> WebServices:
     """The web process: one Redis pool (its share of the plan's connections), the reply
     sender, and the event handlers' ports."""
+    from bot.adapters.call_window import LOADING_RATE_PER_S
     from bot.adapters.job_queue import JobQueue
     from bot.adapters.redis.calendar_feeds import CalendarFeeds
     from bot.adapters.redis.connection import STORE_ERRORS, WEB_PER_PROCESS, sync_client
@@ -143,6 +144,8 @@ def build_web_services(settings: Settings) -> WebServices:
         settings.channel_access_token,
         timeout_s=REPLY_TIMEOUT_S,
         handoff=rq_handoff(client),
+        # LINE's loading-animation rate is the channel's: each gunicorn process takes its share.
+        loading_per_s=LOADING_RATE_PER_S / settings.web_concurrency,
     )
     web.register_sender(sender)
     queue = JobQueue(client, heavy_per_chat=settings.heavy_jobs_per_chat)
@@ -263,7 +266,12 @@ def build_web_app(settings: Settings) -> Flask:
     from bot.entrypoints.web import create_app
     from bot.lazy import once
 
-    return create_app(settings, once(lambda: build_web_services(settings)))
+    services = once(lambda: build_web_services(settings))
+    app = create_app(settings, services)
+    # gunicorn.conf.py's post_worker_init builds them as each worker boots, so the first
+    # webhooks a new process takes do not also pay for the handlers' imports and clients.
+    app.extensions["bot.services"] = services
+    return app
 
 
 def build_web_app_from_env() -> object:

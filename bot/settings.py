@@ -159,7 +159,7 @@ class Settings:
         "WEB_CONCURRENCY", 2, "gunicorn processes (the Python buildpack sets it)", low=1, high=64
     )
     gunicorn_threads: int = setting(
-        "GUNICORN_THREADS", 8, "threads per gunicorn process", low=1, high=256
+        "GUNICORN_THREADS", 4, "threads per gunicorn process", low=1, high=256
     )
     web_redis_connections: int | None = setting(
         "WEB_REDIS_CONNECTIONS",

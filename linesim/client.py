@@ -253,6 +253,12 @@ class SimClient:
         result: dict[str, Any] = self._post("/_sim/users", body)
         return result
 
+    def issue_reply_tokens(self, pairs: list[tuple[str, str]]) -> int:
+        """Make `(token, chat id)` pairs valid reply tokens, as if linesim had sent them."""
+        body = {"tokens": [list(p) for p in pairs]}
+        result: dict[str, Any] = self._post("/_sim/reply-tokens", body)
+        return int(result["issued"])
+
     def info(self) -> dict[str, Any]:
         result: dict[str, Any] = self._get("/_sim/info")
         return result

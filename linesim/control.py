@@ -274,6 +274,21 @@ async def users_add(request: web.Request) -> web.Response:
     return web.json_response(sim.know_user(user_id, **fields))
 
 
+async def reply_tokens(request: web.Request) -> web.Response:
+    """Issue reply tokens for webhooks a load generator signs and sends itself (a bench that
+    must open a new connection per webhook, as LINE does): `{tokens: [[token, chatId], ...]}`."""
+    sim = request.app[SIM_KEY]
+    pairs = (await _json_body(request)).get("tokens")
+    if not isinstance(pairs, list) or not all(
+        isinstance(p, list) and len(p) == 2 and all(isinstance(x, str) and x for x in p)
+        for p in pairs
+    ):
+        raise _bad("tokens (a list of [token, chatId] pairs) is required")
+    for token, chat in pairs:
+        sim.tokens.issue(token, chat)
+    return web.json_response({"issued": len(pairs)})
+
+
 async def users_list(request: web.Request) -> web.Response:
     return web.json_response({"users": list(request.app[SIM_KEY].users.values())})
 
@@ -313,6 +328,7 @@ def add_routes(app: web.Application) -> None:
     r.add_get("/_sim/quota", quota_get)
     r.add_post("/_sim/quota", quota_set)
     r.add_post("/_sim/users", users_add)
+    r.add_post("/_sim/reply-tokens", reply_tokens)
     r.add_get("/_sim/users", users_list)
     r.add_get("/_sim/info", info)
     r.add_get("/", chat_page)

@@ -61,6 +61,7 @@ class JobQueue:
         heavy_per_chat: int = 5,
         heavy_max_per_chat: int = HEAVY_MAX_PER_CHAT,
     ) -> None:
+        self._redis = client
         self._high = Queue(QueueName.HIGH.value, connection=client)
         self._default = Queue(QueueName.DEFAULT.value, connection=client)
         self._low = Queue(QueueName.LOW.value, connection=client)
@@ -123,24 +124,30 @@ class JobQueue:
         received_ms: int,
         queue: Queue | None = None,
     ) -> None:
-        (queue or self._high).enqueue(
-            "bot.entrypoints.jobs.heavy",
-            kwargs={
-                "command": command,
-                "chat_id": chat_id,
-                "reply_token": token,
-                "text": text,
-                "received_ms": received_ms,
-            },
-            job_id=job_id,
-            # The description is logged by RQ at INFO: keep message text and tokens out of it.
-            description=command,
-            result_ttl=RESULT_TTL_S,
-            failure_ttl=FAILURE_TTL_S,
-            ttl=HEAVY_QUEUED_TTL_S,
-            job_timeout=JOB_TIMEOUT_S,
-            retry=Retry(max=HEAVY_RETRIES),
-        )
+        # One round trip: RQ's enqueue without a pipeline sends the queue's registration
+        # (SADD rq:queues) and the job (HSET, EXPIREs, RPUSH) as two transactions, and each
+        # round trip of a webhook request waits for the GIL behind the others' work.
+        with self._redis.pipeline() as pipe:
+            (queue or self._high).enqueue(
+                "bot.entrypoints.jobs.heavy",
+                kwargs={
+                    "command": command,
+                    "chat_id": chat_id,
+                    "reply_token": token,
+                    "text": text,
+                    "received_ms": received_ms,
+                },
+                job_id=job_id,
+                # The description is logged by RQ at INFO: keep message text and tokens out of it.
+                description=command,
+                result_ttl=RESULT_TTL_S,
+                failure_ttl=FAILURE_TTL_S,
+                ttl=HEAVY_QUEUED_TTL_S,
+                job_timeout=JOB_TIMEOUT_S,
+                retry=Retry(max=HEAVY_RETRIES),
+                pipeline=pipe,
+            )
+            pipe.execute()
 
     def enqueue_iteration(self, iteration_id: str, kind: str) -> str:
         job = self._low.enqueue(

@@ -15,7 +15,7 @@ request only queues its reply (`reply()` returns at once) and this sender delive
 Why not the SDK in threads: MessagingApi costs ~1.4 ms of CPU per call (pydantic + urllib3)
 and a thread per call in flight; at 350 webhooks/s × LINE's latency that is ~20–70 threads
 and half a core. Here a reply is a pre-built request on `HttpPool` (keep-alive, httptools),
-its messages serialised once per distinct Reply by the SDK's own model (`to_line_message`).
+its messages serialised once per distinct Reply as the SDK's own models would (line_json.py).
 """
 
 from __future__ import annotations
@@ -33,13 +33,10 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
+from bot.adapters.call_window import CallWindow
 from bot.adapters.http_pool import HttpPool
-from bot.adapters.line_api import (
-    DUMMY_REPLY_TOKENS,
-    MAX_MESSAGES_PER_REQUEST,
-    ReplyOutcome,
-    to_line_message,
-)
+from bot.adapters.line_api import DUMMY_REPLY_TOKENS, MAX_MESSAGES_PER_REQUEST, ReplyOutcome
+from bot.adapters.line_json import message_dict
 from bot.domain.texts import Reply
 
 log = logging.getLogger(__name__)
@@ -70,12 +67,9 @@ class QueuedReply:
 HandOff = Callable[[list[QueuedReply]], int]
 
 
-def _serialise(reply: Reply) -> dict[str, Any]:
-    result: dict[str, Any] = to_line_message(reply).to_dict()
-    return result
-
-
-# The SDK's model checks and serialises; help and can't-read answers repeat, so cache them.
+# Texts with buttons are written directly, the rest (Flex) through the SDK's models
+# (bot/adapters/line_json.py); help and can't-read answers repeat, so cache them.
+_serialise = message_dict
 _cached = lru_cache(maxsize=512)(_serialise)
 
 
@@ -118,6 +112,7 @@ class ReplySender:
         capacity: int = 2000,
         token_valid_s: float = TOKEN_VALID_S,
         handoff: HandOff | None = None,
+        loading_per_s: float | None = None,
     ) -> None:
         self._pool = HttpPool(base_url, size=concurrency, timeout_s=timeout_s)
         path = urlsplit(base_url).path.rstrip("/") + REPLY_PATH
@@ -130,6 +125,7 @@ class ReplySender:
             path.encode("latin-1"), (urlsplit(base_url).path.rstrip("/") + LOADING_PATH).encode()
         )
         self._side_calls = 0  # loading animations in flight (best effort, bounded)
+        self._loading = CallWindow(loading_per_s) if loading_per_s else None
         self._capacity = capacity
         self._token_valid_s = token_valid_s
         self._handoff = handoff
@@ -168,7 +164,11 @@ class ReplySender:
 
     def show_loading(self, chat_id: str, seconds: int = 5) -> bool:
         """Queue LINE's loading animation for a 1:1 chat (groups and rooms get 400). Best
-        effort: one attempt, not retried, dropped when the sender is busy or closing."""
+        effort: one attempt, not retried, dropped when the sender is busy or closing, or past
+        this process's share of LINE's rate for it (bot/adapters/call_window.py)."""
+        if self._loading is not None and not self._loading.take():
+            self.stats["loading_skipped"] += 1
+            return False
         body = _JSON.encode({"chatId": chat_id, "loadingSeconds": seconds}).encode()
         raw = self._loading_head + f"Content-Length: {len(body)}\r\n\r\n".encode() + body
         with self._lock:

@@ -51,7 +51,7 @@ from bot.adapters.redis import connection, keys
 from bot.adapters.redis.recovery import drop_idle, lost_link
 from bot.bootstrap import build_job_context, configure_logging, load_settings_or_exit, rq_redis
 from bot.jobs import context
-from bot.jobs.workers import EXECUTION_LEASE_S, ThreadedWorker
+from bot.jobs.workers import EXECUTION_LEASE_S, ThreadedWorker, preload
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -201,6 +201,7 @@ def main() -> int:
     list(morphology.tokenizer().tokenize("準備"))
     context.install(build_job_context(settings))  # every job's clients, built once, shared
     importlib.import_module("bot.entrypoints.jobs").warm_up()
+    preload()
     # bench/jobs.py compares the models it chose between: "fork" is RQ's HerokuWorker (a work
     # horse forked per job, the previous release), "pool" RQ's WorkerPool of SimpleWorkers.
     model = settings.rq_worker_model

@@ -12,6 +12,18 @@ a few jobs at once in threads (a heavy reply spends most of its time waiting on 
   own (RQ's job context is thread-local; the job timeout is RQ's TimerDeathPenalty). A slot is
   taken before dequeuing, so the worker never holds a job it cannot start; on stop it lets
   the jobs in flight finish before RQ's teardown. Redis: `threads` + 1 connections.
+
+Round trips. RQ's loop makes ~14 Redis round trips per job on the one thread that dequeues:
+its worker heartbeat (HSET + 2 EXPIRE, unpipelined) before and after each dequeue and after
+each job, a state write (idle) before each dequeue, the suspension check, the BLPOP, the
+job's HGETALL and the execution's pipeline. On a busy host each round trip also waits for the
+GIL held by the job threads (up to the 5 ms switch interval), so that one thread capped the
+drain: a burst of 201 analyses waited ~400 ms in the queue at the median (bench/formation.py).
+Here the standalone heartbeat is one pipelined write at most every `HEARTBEAT_EVERY_S` (the
+rq_worker parent renews the worker's keys every second anyway), the suspension check (`rq
+suspend`) runs at most every `HEARTBEAT_EVERY_S`, and the idle state is written only when no
+job of this worker is in flight: 3 round trips per dequeue. The job threads are started with
+the worker, not one by one by the first burst of jobs.
 """
 
 from __future__ import annotations
@@ -30,7 +42,7 @@ from rq.executions import Execution
 from rq.job import Job
 from rq.queue import Queue
 from rq.timeouts import TimerDeathPenalty
-from rq.utils import now
+from rq.utils import now, utcformat, utcparse
 from rq.worker import SimpleWorker, WorkerStatus
 
 from bot.adapters.redis.recovery import Backoff, drop_idle
@@ -40,6 +52,15 @@ log = logging.getLogger(__name__)
 
 EXECUTION_LEASE_S = 5
 DEQUEUE_WAKE_S = 1
+HEARTBEAT_EVERY_S = 1.0  # the worker key lives WORKER_KEY_TTL_S (60 s), renewed by the parent
+
+
+def preload() -> None:
+    """What RQ would otherwise build in each forked worker on its first dequeue, while the
+    jobs behind it wait: `Job.restore` parses dates with datetime.strptime, whose first call
+    imports _strptime and compiles its regexes (~30 ms of CPU; py-spy showed it on the
+    dequeuing thread in bench/formation.py's burst). Call it in the parent, before forking."""
+    utcparse(utcformat(now()))
 
 
 class BotWorker(SimpleWorker):
@@ -51,8 +72,32 @@ class BotWorker(SimpleWorker):
     def unsubscribe(self) -> None:
         """Nothing subscribed."""
 
+    _heartbeat_sent = 0.0  # monotonic: the last standalone heartbeat
+    _suspension_checked = 0.0  # monotonic
+
+    def check_for_suspension(self, burst: bool) -> None:
+        if time.monotonic() - self._suspension_checked < HEARTBEAT_EVERY_S:
+            return
+        self._suspension_checked = time.monotonic()
+        super().check_for_suspension(burst)
+
     def get_heartbeat_ttl(self, job: Any, working_time: float = 0.0) -> int:
         return EXECUTION_LEASE_S
+
+    def heartbeat(self, timeout: int | None = None, pipeline: Any = None) -> None:
+        if pipeline is not None:  # riding on a pipeline RQ sends anyway: free
+            super().heartbeat(timeout, pipeline)
+            return
+        if time.monotonic() - self._heartbeat_sent < HEARTBEAT_EVERY_S:
+            return
+        self._heartbeat_sent = time.monotonic()
+        ttl = timeout or self.worker_ttl + 60
+        self.last_heartbeat = now()
+        with self.connection.pipeline(transaction=False) as pipe:
+            pipe.hset(self.key, "last_heartbeat", utcformat(self.last_heartbeat))
+            pipe.expire(self.key, ttl)
+            pipe.expire(self.executions_key, ttl)
+            pipe.execute()
 
     def request_stop(self, signum: int, frame: FrameType | None) -> None:
         iteration.request_shutdown()
@@ -135,8 +180,27 @@ class ThreadedWorker(BotWorker):
 
     def __init__(self, *args: Any, threads: int = 4, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._threads_n = threads
         self._slots = threading.BoundedSemaphore(threads)
         self._threads = ThreadPoolExecutor(threads, thread_name_prefix="job")
+        # The pool starts a thread per submit until it has `threads`: do it now, not on the
+        # dequeuing thread while the first burst of jobs waits (all wait once, so each is new).
+        started = threading.Barrier(threads)
+        for _ in range(threads):
+            self._threads.submit(started.wait, 5.0)
+
+    def set_state(self, state: str, pipeline: Any = None) -> None:
+        # RQ writes "idle" before every dequeue; with other jobs of this worker running it is
+        # not idle, and the write would be one more round trip per job on the dequeuing thread.
+        if state == WorkerStatus.IDLE and pipeline is None and self._in_flight():
+            return
+        super().set_state(state, pipeline)
+
+    def _in_flight(self) -> bool:
+        # The slot this dequeue took is not a job yet: in flight means another one is taken.
+        # (BoundedSemaphore has no public count; RQ may set a state before __init__ ends.)
+        slots = getattr(self, "_slots", None)
+        return slots is not None and slots._value < self._threads_n - 1
 
     def dequeue_job_and_maintain_ttl(
         self, timeout: int | None, max_idle_time: int | None = None

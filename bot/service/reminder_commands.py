@@ -63,11 +63,16 @@ def answers(*kinds: type) -> Callable[[IntentHandler], IntentHandler]:
 
 
 def handle_text(text: str, turn: Turn) -> str:
-    zone = chat_zone(turn)
+    # One round trip for both (chat_zone and asking.open_question read them one by one).
+    stored_zone, stored_question = turn.ctx.reminders.timezone_and_question(
+        turn.chat_id, turn.user_id
+    )
+    zone = zone_of(stored_zone or "", turn.ctx.settings.tz)
     now = datetime.fromtimestamp(turn.timestamp_ms / 1000, UTC).astimezone(zone)
     max_ahead = timedelta(days=turn.ctx.settings.reminder_max_days)
     intent = read_message(text, now=now, max_ahead=max_ahead)
-    said = Said(turn, zone, now, asking.open_question(turn))
+    question = asking.Question.decode(stored_question) if turn.user_id else None
+    said = Said(turn, zone, now, question)
     handler = _ANSWERS.get(type(intent), _unreadable)
     return handler(intent, said)
 

@@ -8,7 +8,7 @@ import pytest
 from linebot.v3.messaging import ApiException, MessagingApi, ReplyMessageRequest, TextMessage
 
 from linesim import DEMO_USER_ID
-from linesim.client import SimClient
+from linesim.client import SimClient, SimError
 from linesim.process import SimulatorProcess
 from tests.linesim.support import Receiver, call
 
@@ -86,3 +86,16 @@ def test_reply_rejects_retry_key(sim: SimulatorProcess) -> None:
     status, _, _ = call(sim.url, "POST", "/v2/bot/message/reply", body, headers=headers)
     assert status == 400
     assert sim.client.messages() == []
+
+
+def test_issued_reply_tokens(client: SimClient, api: MessagingApi) -> None:
+    """A bench that signs its own webhooks has linesim issue their tokens first."""
+    chat = "U" + "5" * 32
+    assert client.issue_reply_tokens([("a" * 32, chat)]) == 1
+    _reply(api, "a" * 32)
+    (record,) = client.messages(chat=chat)
+    assert record["kind"] == "reply"
+    with pytest.raises(ApiException):
+        _reply(api, "a" * 32)  # single use, like any other
+    with pytest.raises(SimError):
+        client.issue_reply_tokens([("b" * 32, "")])

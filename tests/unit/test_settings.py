@@ -70,7 +70,7 @@ def test_localdev_passes_every_declared_variable_and_nothing_else_of_the_bots() 
 def test_one_variable_is_read_and_checked_alone() -> None:
     from bot.settings import read_one
 
-    assert read_one("GUNICORN_THREADS", {}) == 8
+    assert read_one("GUNICORN_THREADS", {}) == 4
     assert read_one("GUNICORN_THREADS", {"GUNICORN_THREADS": "16"}) == 16
     with pytest.raises(SettingsError, match="GUNICORN_THREADS"):
         read_one("GUNICORN_THREADS", {"GUNICORN_THREADS": "0"})

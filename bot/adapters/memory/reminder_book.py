@@ -150,6 +150,9 @@ class MemoryReminderBook:
     def timezone(self, chat_id: str) -> str | None:
         return self.zones.get(chat_id)
 
+    def timezone_and_question(self, chat_id: str, user_id: str) -> tuple[str | None, str | None]:
+        return self.timezone(chat_id), self.question(chat_id, user_id) if user_id else None
+
     def set_timezone(self, chat_id: str, zone: str) -> None:
         self.zones[chat_id] = zone
 

@@ -251,6 +251,16 @@ class ReminderStore:
         raw = self._redis.hget(keys.chat_key(chat_id), keys.SETTING_TIMEZONE)
         return raw.decode() if isinstance(raw, bytes) else None
 
+    def timezone_and_question(self, chat_id: str, user_id: str) -> tuple[str | None, str | None]:
+        """`timezone` and (with a user) `question` in one round trip: every text message
+        needs both before anything else."""
+        with self._redis.pipeline(transaction=False) as pipe:
+            pipe.hget(keys.chat_key(chat_id), keys.SETTING_TIMEZONE)
+            if user_id:
+                pipe.get(keys.question_key(chat_id, user_id))
+            raw = [r.decode() if isinstance(r, bytes) else None for r in pipe.execute()]
+        return raw[0], raw[1] if user_id else None
+
     def set_timezone(self, chat_id: str, zone: str) -> None:
         self._redis.hset(keys.chat_key(chat_id), keys.SETTING_TIMEZONE, zone)
 
