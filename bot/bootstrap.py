@@ -119,6 +119,7 @@ def build_web_services(settings: Settings) -> WebServices:
     """The web process: one Redis pool (its share of the plan's connections), the reply
     sender, and the event handlers' ports."""
     from bot.adapters.job_queue import JobQueue
+    from bot.adapters.member_names import MemberNames
     from bot.adapters.redis.calendar_feeds import CalendarFeeds
     from bot.adapters.redis.connection import STORE_ERRORS, WEB_PER_PROCESS, sync_client
     from bot.adapters.redis.followers import Followers
@@ -163,6 +164,7 @@ def build_web_services(settings: Settings) -> WebServices:
         notify=notify,
         calendars=CalendarFeeds(client),
         missed=MissedReplies(HeldBook(client), sender, zone_of, store_errors=STORE_ERRORS),
+        names=MemberNames(client, settings.line_api_base_url, settings.channel_access_token),
     )
     return web.WebServices(client, context, NotifyApi(notify, context.reminders, settings))
 

@@ -49,8 +49,8 @@ def ask(
     label = (intent.label or (previous.label if previous else ""))[: asking.LABEL_CHARS]
     # A reading with alerts or repeats is not offered as a button: a tap arms one record, and
     # dropping its follow-ups silently would be a guess (the picker and typing still answer).
-    offered = [r for r in intent.readings if not r.alerts and r.nag is None]
-    records = [_record(r, turn.timestamp_ms, label) for r in offered]
+    plain = [r for r in intent.readings if not r.alerts and r.nag is None]
+    records = [_record(r, turn.timestamp_ms, label) for r in plain]
     first = local(records[0].occurrence_ms, zone) if records else None
     # A button that could only answer "that has passed" is not offered. Without a member to
     # keep the question for (LINE did not say who), there is nowhere to keep readings either:

@@ -227,10 +227,16 @@ def mentionable(turn: Turn) -> str:
 
 
 def arm(
-    turn: Turn, reminder: Reminder, zone: ZoneInfo, *, outcome: str = "", seen: bool = False
+    turn: Turn,
+    reminder: Reminder,
+    zone: ZoneInfo,
+    *,
+    outcome: str = "",
+    seen: bool = False,
+    note: Reply | None = None,
 ) -> str:
     """Store a reminder once per event (`seen`: the caller already marked the event), within
-    the chat's limit, and confirm it."""
+    the chat's limit, and confirm it (after `note`, when given)."""
     limit = turn.ctx.settings.max_reminders_per_chat
     event_id = None if seen else turn.event_id or None
     try:
@@ -245,7 +251,8 @@ def arm(
         return "duplicate"
     if added is Added.FULL:
         return turn.reply(reminder_texts.chat_full(limit), "chat_full")
-    turn.ctx.line.reply(turn.reply_token, [reminder_texts.confirmation(reminder, zone)])
+    confirmation = reminder_texts.confirmation(reminder, zone)
+    turn.ctx.line.reply(turn.reply_token, [note, confirmation] if note else [confirmation])
     return outcome or reminder.kind.name.lower()
 
 

@@ -274,6 +274,20 @@ LINKS_FORMAT = "rem:links:{chat_id}"
 LINKS_TTL_MS = 400 * 24 * 3600 * 1000
 
 
+# A group or room member's display name (LINE's member profile), so a card tapped in a busy
+# group costs one LINE call per member per day: value = the name, "" when LINE does not know
+# them (a member who left). Written by the web process on a miss; expires after
+# MEMBER_NAME_TTL_S (MEMBER_UNKNOWN_TTL_S for ""), so leaving the group needs no cleanup.
+# Never read by the previous release.
+MEMBER_NAME_FORMAT = "rem:name:{chat_id}:{user_id}"
+MEMBER_NAME_TTL_S = 24 * 3600
+MEMBER_UNKNOWN_TTL_S = 3600
+
+
+def member_name_key(chat_id: str, user_id: str) -> str:
+    return MEMBER_NAME_FORMAT.format(chat_id=chat_id, user_id=user_id)
+
+
 def links_key(chat_id: str) -> str:
     return LINKS_FORMAT.format(chat_id=chat_id)
 
