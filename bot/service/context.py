@@ -51,6 +51,14 @@ class MemberNames(Protocol):
     def name_of(self, chat_id: str, user_id: str) -> str | None: ...
 
 
+class GroupMembers(Protocol):
+    """A group's recent speakers and who confirmed an occurrence (adapters/redis/group_members)."""
+
+    def heard(self, chat_id: str, user_id: str, at_ms: int) -> None: ...
+    def confirm(self, chat_id: str, token: str, name: str) -> list[str]: ...
+    def forget_chat(self, chat_id: str) -> None: ...
+
+
 class Replier(Protocol):
     def reply(self, reply_token: str, replies: list[Reply]) -> bool: ...
 
@@ -125,6 +133,8 @@ class EventContext:
     missed: MissedRepliesPort | None = None
     # Who tapped a card in a group or room: its reply names them (bot.service.members).
     names: MemberNames | None = None
+    # Who spoke lately (a みんな reminder mentions them) and who confirmed each occurrence.
+    members: GroupMembers | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,7 @@ from bot.service.follow_up_commands import (
     follow_up_ids,
     links_of,
 )
+from bot.service.members import setter_of
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,9 @@ def _remind(intent: intents.Reminding, said: Said) -> str:
         if said.question is not None and not reminder.label:
             reminder = replace(reminder, label=said.question.label)
         turn = said.turn
-        outcome = arm_with_follow_ups(turn, reminder, intent, said.zone, mentionable(turn))
+        outcome = arm_with_follow_ups(
+            turn, reminder, intent, said.zone, setter_of(turn, reminder.label)
+        )
         if said.question is not None and outcome in ("timer", "once", "recurring"):
             turn.ctx.reminders.forget_question(turn.chat_id, turn.user_id)
         return outcome
@@ -221,11 +224,6 @@ def _answer(turn: Turn, question: asking.Question, reminder: Reminder, zone: Zon
     return outcome
 
 
-def mentionable(turn: Turn) -> str:
-    """Who set a group's (or room's) reminder: its notification mentions them."""
-    return turn.user_id if turn.chat_id[:1] in ("C", "R") else ""
-
-
 def arm(
     turn: Turn,
     reminder: Reminder,
@@ -241,7 +239,7 @@ def arm(
     event_id = None if seen else turn.event_id or None
     try:
         added = turn.ctx.reminders.add(
-            reminder, event_id=event_id, max_pending=limit, setter=mentionable(turn)
+            reminder, event_id=event_id, max_pending=limit, setter=setter_of(turn, reminder.label)
         )
     except StoreFullError:
         # Redis is full: say so rather than pretend (a silent loss is the one thing not allowed).

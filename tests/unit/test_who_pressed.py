@@ -7,16 +7,18 @@ from dataclasses import replace
 
 import pytest
 
+from bot.adapters.memory.group_members import MemoryGroupMembers
 from bot.adapters.memory.member_names import MemoryMemberNames
 from bot.domain import postbacks
 from bot.domain.postbacks import CardAction
 from bot.domain.reminders import new_reminder_id
 from bot.service.webhook_events import EventContext, handle_event
-from tests.unit.service_support import USER, at, ctx, postback, replies_of
+from tests.unit.service_support import USER, at, book_of, ctx, postback, replies_of, text
 
 __all__ = ["ctx"]  # the fixture
 GROUP = "C" + "5" * 32
 T = at(2026, 12, 1, 9, 0)
+TARO = "U" + "7" * 32
 
 
 @pytest.fixture
@@ -66,3 +68,35 @@ def test_a_second_tap_asks_no_name(named: EventContext) -> None:
     assert handle_event(postback(data, T + 1_000, GROUP), named) == "card_again"
     assert isinstance(named.names, MemoryMemberNames)
     assert len(named.names.asked) == 1
+
+
+@pytest.fixture
+def group(named: EventContext) -> EventContext:
+    return replace(named, members=MemoryGroupMembers())
+
+
+def test_each_member_may_confirm_and_the_reply_lists_who_did(group: EventContext) -> None:
+    assert isinstance(group.names, MemoryMemberNames)
+    group.names.know(GROUP, TARO, "太郎")
+    data = card(CardAction.DONE, "集合")
+    assert handle_event(postback(data, T, GROUP), group) == "done"
+    assert replies_of(group).last.startswith("✓ 完了: 花子\n")
+    assert handle_event(postback(data, T + 1_000, GROUP, member=TARO), group) == "done_too"
+    assert replies_of(group).last.startswith("✓ 完了: 花子, 太郎\n")
+    assert handle_event(postback(data, T + 2_000, GROUP, member=TARO), group) == "card_again"
+    assert handle_event(postback(data, T + 3_000, GROUP), group) == "card_again"
+
+
+def test_speakers_are_heard_and_a_minna_reminder_is_set_for_everyone(
+    group: EventContext,
+) -> None:
+    assert handle_event(text("明日9時 みんな 集合", T, GROUP, TARO), group) == "once"
+    (reminder,) = group.reminders.pending(GROUP)
+    assert reminder.label == "みんな 集合"  # the word stays: it is part of what to remind
+    assert book_of(group).setters[(GROUP, reminder.id)] == "*"
+    handle_event(text("10分後 お茶", T + 1_000, GROUP, USER), group)
+    assert set(book_of(group).setters.values()) == {"*", USER}
+    assert isinstance(group.members, MemoryGroupMembers)
+    assert group.members.spoke[GROUP] == {TARO: T, USER: T + 1_000}
+    handle_event(text("10分後 お茶", T + 2_000), group)  # 1:1: nobody is kept
+    assert list(group.members.spoke) == [GROUP]
