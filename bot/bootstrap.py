@@ -120,9 +120,11 @@ def build_web_services(settings: Settings) -> WebServices:
     sender, and the event handlers' ports."""
     from bot.adapters.call_window import LOADING_RATE_PER_S
     from bot.adapters.job_queue import JobQueue
+    from bot.adapters.member_names import MemberNames
     from bot.adapters.redis.calendar_feeds import CalendarFeeds
     from bot.adapters.redis.connection import STORE_ERRORS, WEB_PER_PROCESS, sync_client
     from bot.adapters.redis.followers import Followers
+    from bot.adapters.redis.group_members import GroupMembers
     from bot.adapters.redis.held_store import HeldBook
     from bot.adapters.redis.iterations import IterationStore
     from bot.adapters.redis.notify_store import NotifyStore
@@ -166,6 +168,8 @@ def build_web_services(settings: Settings) -> WebServices:
         notify=notify,
         calendars=CalendarFeeds(client),
         missed=MissedReplies(HeldBook(client), sender, zone_of, store_errors=STORE_ERRORS),
+        names=MemberNames(client, settings.line_api_base_url, settings.channel_access_token),
+        members=GroupMembers(client),
     )
     return web.WebServices(client, context, NotifyApi(notify, context.reminders, settings))
 

@@ -1,4 +1,5 @@
-"""The LINE Messaging API endpoints: reply, push, multicast, loading animation, profile."""
+"""The LINE Messaging API endpoints: reply, push, multicast, loading animation, profile (a
+user's, a group or room member's)."""
 
 from __future__ import annotations
 
@@ -227,6 +228,15 @@ async def profile(sim: Simulator, request: web.Request, call: Call) -> web.Respo
     return call.answer(200, user)
 
 
+async def member_profile(sim: Simulator, request: web.Request, call: Call) -> web.Response:
+    """A group's or room's member: LINE's member profile has no statusMessage nor language."""
+    user = sim.users.get(request.match_info["user_id"])
+    if user is None:
+        return call.answer(404, {"message": "Not found"})
+    fields = ("userId", "displayName", "pictureUrl")
+    return call.answer(200, {k: user[k] for k in fields if k in user})
+
+
 async def not_found(request: web.Request) -> web.Response:
     """Unknown /v2 paths answer like LINE does, in JSON."""
     return web.json_response(
@@ -240,4 +250,7 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post("/v2/bot/message/multicast", endpoint("multicast", multicast))
     app.router.add_post("/v2/bot/chat/loading/start", endpoint("loading", loading))
     app.router.add_get("/v2/bot/profile/{user_id}", endpoint("profile", profile, has_body=False))
+    member = endpoint("profile", member_profile, has_body=False)
+    app.router.add_get("/v2/bot/group/{chat_id}/member/{user_id}", member)
+    app.router.add_get("/v2/bot/room/{chat_id}/member/{user_id}", member)
     app.router.add_route("*", "/v2/{tail:.*}", not_found)

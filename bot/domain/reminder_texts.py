@@ -242,9 +242,19 @@ def already_done() -> Reply:
     return Reply("この通知はもう操作済みです。\nThat was already done.", (LIST_BUTTON,))
 
 
-def done(label: str) -> Reply:
+def done(label: str, by: str = "") -> Reply:
+    """完了 on a card; in a group `by` names who tapped it."""
     what = f"「{label}」" if label else ""
-    return Reply(f"✅ {what}完了にしました。おつかれさまでした！\nMarked as done.", (LIST_BUTTON,))
+    who = f"✓ 完了: {by}\n" if by else ""
+    return Reply(
+        f"{who}✅ {what}完了にしました。おつかれさまでした！\nMarked as done.", (LIST_BUTTON,)
+    )
+
+
+def snoozed_by(minutes: int | None, by: str) -> Reply:
+    """Who snoozed a group's card, before its confirmation (`minutes` None: to tomorrow)."""
+    when = f"{minutes}分後" if minutes else "明日"
+    return Reply(f"⏰ {when}に再通知: {by}")
 
 
 def try_again() -> Reply:

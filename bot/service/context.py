@@ -47,6 +47,21 @@ class ReminderBook(Protocol):
     def forget_question(self, chat_id: str, user_id: str) -> bool: ...
 
 
+class MemberNames(Protocol):
+    """The display names of a group's or room's members (bot.adapters.member_names): cached,
+    None when unknown or when LINE does not answer within a short bound; never raises."""
+
+    def name_of(self, chat_id: str, user_id: str) -> str | None: ...
+
+
+class GroupMembers(Protocol):
+    """A group's recent speakers and who confirmed an occurrence (adapters/redis/group_members)."""
+
+    def heard(self, chat_id: str, user_id: str, at_ms: int) -> None: ...
+    def confirm(self, chat_id: str, token: str, name: str) -> list[str]: ...
+    def forget_chat(self, chat_id: str) -> None: ...
+
+
 class Replier(Protocol):
     def reply(self, reply_token: str, replies: list[Reply]) -> bool: ...
 
@@ -119,6 +134,10 @@ class EventContext:
     public_url: str = ""
     # Held notifications go first in a chat's next reply (bot.service.missed.MissedReplies).
     missed: MissedRepliesPort | None = None
+    # Who tapped a card in a group or room: its reply names them (bot.service.members).
+    names: MemberNames | None = None
+    # Who spoke lately (a みんな reminder mentions them) and who confirmed each occurrence.
+    members: GroupMembers | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from bot.domain.ports import StoreErrors
 from bot.domain.push import Message, PushResult, text_message
 from bot.domain.reminders import Kind, Reminder
 from bot.domain.timers import Timer
+from bot.service.members import EVERYONE, MAX_MENTIONS, SPEAKERS_WINDOW_MS
 from bot.service.ports import DeliveryBook, HeldBook
 from bot.service.settling import LegacySettling, ReminderSettling, Settling
 
@@ -161,9 +162,13 @@ class Deliverer:
             return []
         try:
             setters = await self._store.setters_of(chat_id, reminder_ids)
+            if EVERYONE in setters:  # set for みんな: who spoke there lately
+                since = self._clock() - SPEAKERS_WINDOW_MS
+                setters = [*setters, *await self._store.speakers_of(chat_id, since)]
         except self.store_errors:
             return []
-        return [cards.mention_message(setters)] if setters else []
+        mentioned = [s for s in dict.fromkeys(setters) if s != EVERYONE][:MAX_MENTIONS]
+        return [cards.mention_message(mentioned)] if mentioned else []
 
     async def _deliver_legacy(self, member: str, timer: Timer | None) -> None:
         """A timer of the previous release: the same policy on its own keys and retry key."""

@@ -28,6 +28,7 @@ from bot.service.follow_up_commands import (
     follow_up_ids,
     links_of,
 )
+from bot.service.members import setter_of
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +86,9 @@ def _remind(intent: intents.Reminding, said: Said) -> str:
         if said.question is not None and not reminder.label:
             reminder = replace(reminder, label=said.question.label)
         turn = said.turn
-        outcome = arm_with_follow_ups(turn, reminder, intent, said.zone, mentionable(turn))
+        outcome = arm_with_follow_ups(
+            turn, reminder, intent, said.zone, setter_of(turn, reminder.label)
+        )
         if said.question is not None and outcome in ("timer", "once", "recurring"):
             turn.ctx.reminders.forget_question(turn.chat_id, turn.user_id)
         return outcome
@@ -226,21 +229,22 @@ def _answer(turn: Turn, question: asking.Question, reminder: Reminder, zone: Zon
     return outcome
 
 
-def mentionable(turn: Turn) -> str:
-    """Who set a group's (or room's) reminder: its notification mentions them."""
-    return turn.user_id if turn.chat_id[:1] in ("C", "R") else ""
-
-
 def arm(
-    turn: Turn, reminder: Reminder, zone: ZoneInfo, *, outcome: str = "", seen: bool = False
+    turn: Turn,
+    reminder: Reminder,
+    zone: ZoneInfo,
+    *,
+    outcome: str = "",
+    seen: bool = False,
+    note: Reply | None = None,
 ) -> str:
     """Store a reminder once per event (`seen`: the caller already marked the event), within
-    the chat's limit, and confirm it."""
+    the chat's limit, and confirm it (after `note`, when given)."""
     limit = turn.ctx.settings.max_reminders_per_chat
     event_id = None if seen else turn.event_id or None
     try:
         added = turn.ctx.reminders.add(
-            reminder, event_id=event_id, max_pending=limit, setter=mentionable(turn)
+            reminder, event_id=event_id, max_pending=limit, setter=setter_of(turn, reminder.label)
         )
     except StoreFullError:
         # Redis is full: say so rather than pretend (a silent loss is the one thing not allowed).
@@ -250,7 +254,8 @@ def arm(
         return "duplicate"
     if added is Added.FULL:
         return turn.reply(reminder_texts.chat_full(limit), "chat_full")
-    turn.ctx.line.reply(turn.reply_token, [reminder_texts.confirmation(reminder, zone)])
+    confirmation = reminder_texts.confirmation(reminder, zone)
+    turn.ctx.line.reply(turn.reply_token, [note, confirmation] if note else [confirmation])
     return outcome or reminder.kind.name.lower()
 
 

@@ -19,6 +19,7 @@ from bot.domain.reminders import Kind, Reminder, reminder_id_for_event
 from bot.service import asking, asking_readings, editing
 from bot.service.context import Turn
 from bot.service.follow_up_commands import cancel_with_follow_ups, stop_repeats
+from bot.service.members import confirmed, confirms_too, who_acted
 from bot.service.reminder_commands import arm, chat_zone, list_reply
 
 TapHandler = Callable[[Any, Turn, dict[str, str] | None], str]
@@ -173,12 +174,19 @@ def _picked_reading(tapped: postbacks.PickedReading, turn: Turn) -> str:
 
 def _on_card(tapped: postbacks.OnCard, turn: Turn, zone: ZoneInfo) -> str:
     book = turn.ctx.reminders
-    if not book.act_once(turn.chat_id, f"{tapped.reminder_id}:{tapped.occurrence_ms}"):
+    occurrence = f"{tapped.reminder_id}:{tapped.occurrence_ms}"
+    if not book.act_once(turn.chat_id, occurrence):
+        if tapped.action is CardAction.DONE and confirms_too(turn, occurrence):
+            # In a group each member may confirm too: the reply lists who did so far.
+            return turn.reply(
+                reminder_texts.done(tapped.label, confirmed(turn, occurrence)), "done_too"
+            )
         return turn.reply(reminder_texts.already_done(), "card_again")
     if tapped.action is CardAction.DONE:
         # 完了 stops the repeats still to come for this occurrence (完了するまで).
         stop_repeats(turn, tapped.reminder_id, tapped.occurrence_ms, zone)
-        return turn.reply(reminder_texts.done(tapped.label), "done")
+        confirms_too(turn, occurrence)  # the one who tapped first confirms once
+        return turn.reply(reminder_texts.done(tapped.label, confirmed(turn, occurrence)), "done")
     if tapped.action is CardAction.STOP:
         return _cancel(tapped.reminder_id, turn, zone)
     if tapped.action is CardAction.SKIP_NEXT:
@@ -198,7 +206,10 @@ def _on_card(tapped: postbacks.OnCard, turn: Turn, zone: ZoneInfo) -> str:
         int(when.timestamp() * 1000),
         tapped.label,
     )
-    return arm(turn, snoozed, zone, outcome="snoozed", seen=True)
+    by = who_acted(turn)
+    minutes = postbacks.SNOOZE_MINUTES.get(tapped.action)
+    note = reminder_texts.snoozed_by(minutes, by) if by else None
+    return arm(turn, snoozed, zone, outcome="snoozed", seen=True, note=note)
 
 
 def _skip_next(reminder_id: str, turn: Turn, zone: ZoneInfo) -> str:

@@ -36,6 +36,7 @@ from linebot.v3.webhooks import (
 
 from bot.domain import texts
 from bot.service.context import EventContext, Jobs, ReminderBook, Replier, Turn
+from bot.service.members import GROUP_PREFIXES
 from bot.service.reminder_commands import handle_text
 from bot.service.tapping import handle_postback
 
@@ -91,6 +92,9 @@ def handle_event(event: Event, ctx: EventContext) -> str:
         timestamp_ms=int(getattr(event, "timestamp", 0) or 0),
         user_id=getattr(getattr(event, "source", None), "user_id", None) or "",
     )
+    # Who spoke lately in a group or room: a みんな reminder mentions them.
+    if message is not None and turn.user_id and chat_id[:1] in GROUP_PREFIXES and ctx.members:
+        ctx.members.heard(chat_id, turn.user_id, turn.timestamp_ms)
     return handler(event, turn)
 
 
@@ -143,5 +147,7 @@ def _on_goodbye(event: Any, turn: Turn) -> str:
         turn.ctx.followers.remove(turn.chat_id)  # unfollow is also what blocking sends
     if turn.ctx.calendars is not None:
         turn.ctx.calendars.revoke(turn.chat_id)  # its feed URL answers 404 from now on
+    if turn.ctx.members is not None:
+        turn.ctx.members.forget_chat(turn.chat_id)  # who spoke there
     log.info("chat forgotten: reminders=%d", removed)
     return "chat_deleted"

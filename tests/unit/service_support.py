@@ -92,12 +92,17 @@ def text(body: str, when_ms: int, chat: str = USER, member: str = USER) -> Event
 
 
 def postback(
-    data: str, when_ms: int, chat: str = USER, params: dict[str, str] | None = None
+    data: str,
+    when_ms: int,
+    chat: str = USER,
+    params: dict[str, str] | None = None,
+    member: str = USER,
 ) -> Event:
     body: dict[str, Any] = {"data": data}
     if params:
         body["params"] = params
-    return PostbackEvent.from_dict(base_event("postback", when_ms, chat, {"postback": body}))
+    extra = {"postback": body}
+    return PostbackEvent.from_dict(base_event("postback", when_ms, chat, extra, member))
 
 
 def replies_of(ctx: EventContext) -> RecordingReplier:

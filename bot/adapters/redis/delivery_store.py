@@ -274,6 +274,13 @@ class DeliveryStore:
         found = [v.decode() if isinstance(v, bytes) else str(v) for v in raw if v]
         return list(dict.fromkeys(found))
 
+    async def speakers_of(self, chat_id: str, since_ms: int) -> list[str]:
+        """Who spoke in a group since `since_ms`, latest first (at most keys.SPEAKERS_MAX)."""
+        raw = await self._redis.zrevrangebyscore(
+            keys.speakers_key(chat_id), "+inf", since_ms, start=0, num=keys.SPEAKERS_MAX
+        )
+        return [v.decode() if isinstance(v, bytes) else str(v) for v in raw]
+
     async def chat_reminders(self, chat_id: str) -> list[Reminder]:
         """A chat's reminders (the agenda's content), read when its agenda is due."""
         fields = await self._redis.hgetall(self._keys.chat_key(chat_id))

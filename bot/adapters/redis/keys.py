@@ -274,6 +274,40 @@ LINKS_FORMAT = "rem:links:{chat_id}"
 LINKS_TTL_MS = 400 * 24 * 3600 * 1000
 
 
+# A group or room member's display name (LINE's member profile), so a card tapped in a busy
+# group costs one LINE call per member per day: value = the name, "" when LINE does not know
+# them (a member who left). Written by the web process on a miss; expires after
+# MEMBER_NAME_TTL_S (MEMBER_UNKNOWN_TTL_S for ""), so leaving the group needs no cleanup.
+# Never read by the previous release.
+MEMBER_NAME_FORMAT = "rem:name:{chat_id}:{user_id}"
+MEMBER_NAME_TTL_S = 24 * 3600
+MEMBER_UNKNOWN_TTL_S = 3600
+
+
+# Who spoke in a group or room lately, for a reminder set for みんな (its setters' value "*"):
+# ZSET member = user id, score = their last message, ms. Each message trims it to the last
+# SPEAKERS_TTL_MS and the SPEAKERS_MAX latest, and it expires SPEAKERS_TTL_MS after the last
+# message; leaving the group deletes it. Never read by the previous release.
+SPEAKERS_FORMAT = "rem:speakers:{chat_id}"
+SPEAKERS_TTL_MS = 30 * 24 * 3600 * 1000
+SPEAKERS_MAX = 50
+# Who tapped 完了 on one delivered occurrence (LIST of display names, in tap order; the token
+# is the card's "<reminder id>:<occurrence ms>"). Expires with its card (ACTED_TTL_S).
+CONFIRMED_FORMAT = "rem:confirmed:{chat_id}:{token}"
+
+
+def speakers_key(chat_id: str) -> str:
+    return SPEAKERS_FORMAT.format(chat_id=chat_id)
+
+
+def confirmed_key(chat_id: str, token: str) -> str:
+    return CONFIRMED_FORMAT.format(chat_id=chat_id, token=token)
+
+
+def member_name_key(chat_id: str, user_id: str) -> str:
+    return MEMBER_NAME_FORMAT.format(chat_id=chat_id, user_id=user_id)
+
+
 def links_key(chat_id: str) -> str:
     return LINKS_FORMAT.format(chat_id=chat_id)
 
