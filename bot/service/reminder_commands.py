@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.domain import agenda, cards, intents, reminder_texts, texts
+from bot.domain import agenda, intents, reminder_texts, texts
 from bot.domain.occurrences import zone_of
 from bot.domain.parsing import read_message
 from bot.domain.ports import Added, StoreFullError
@@ -24,10 +24,8 @@ from bot.service.calendar_feed import handle_calendar
 from bot.service.context import Turn
 from bot.service.follow_up_commands import (
     arm_with_follow_ups,
-    cancel_with_follow_ups,
-    follow_up_ids,
-    links_of,
 )
+from bot.service.listing import cancel_numbered, show_list
 from bot.service.members import setter_of
 
 log = logging.getLogger(__name__)
@@ -144,12 +142,12 @@ def _calendar(intent: intents.CalendarFeed, said: Said) -> str:
 
 @answers(intents.ListReminders)
 def _list_intent(intent: intents.ListReminders, said: Said) -> str:
-    return _list(said.turn, said.zone)
+    return show_list(said.turn, said.zone)
 
 
 @answers(intents.CancelReminder)
 def _cancel_intent(intent: intents.CancelReminder, said: Said) -> str:
-    return _cancel(said.turn, intent.number, said.zone)
+    return cancel_numbered(said.turn, intent.number, said.zone)
 
 
 @answers(intents.SetTimezone)
@@ -257,52 +255,6 @@ def arm(
     confirmation = reminder_texts.confirmation(reminder, zone)
     turn.ctx.line.reply(turn.reply_token, [note, confirmation] if note else [confirmation])
     return outcome or reminder.kind.name.lower()
-
-
-def _list(turn: Turn, zone: ZoneInfo) -> str:
-    if not turn.ctx.reminders.mark_event_seen(turn.event_id):
-        return "duplicate"
-    return turn.reply(list_reply(turn, zone), "list")
-
-
-def list_reply(turn: Turn, zone: ZoneInfo, *, page: int = 1) -> Reply:
-    """一覧: a carousel (its altText the numbered text list), remembered for `取消 N`."""
-    everything = turn.ctx.reminders.pending(turn.chat_id)
-    children = follow_up_ids(turn)
-    pending = [r for r in everything if r.id not in children]
-    if page == 1:
-        turn.ctx.reminders.remember_listed(turn.chat_id, [r.id for r in pending])
-    under = {
-        rid: [r for r in everything if r.id in set(links.ids)]
-        for rid, links in links_of(turn).items()
-    }
-    listing = reminder_texts.listing(pending, zone, under)
-    if not pending or (page - 1) * cards.LIST_PAGE_SIZE >= len(pending):
-        return listing
-    carousel = cards.list_message(pending, zone, listing.text, page)
-    return replace(listing, flex_json=cards.to_json(carousel))
-
-
-def _cancel(turn: Turn, number: int | None, zone: ZoneInfo) -> str:
-    if not turn.ctx.reminders.mark_event_seen(turn.event_id):
-        return "duplicate"
-    book = turn.ctx.reminders
-    children = follow_up_ids(turn)
-    everything = book.pending(turn.chat_id)
-    pending = [r for r in everything if r.id not in children]
-    if not pending:
-        return turn.reply(reminder_texts.nothing_to_cancel(), "cancel_nothing")
-    if number is None:
-        cancel_with_follow_ups(turn, [r.id for r in everything])
-        return turn.reply(reminder_texts.cancelled(pending, zone), "cancel_all")
-    # The N the user saw in the last 一覧 (reminders may have fired since), else today's order.
-    order = book.listed(turn.chat_id) or [r.id for r in pending]
-    by_id = {r.id: r for r in pending}
-    if not 1 <= number <= len(order) or order[number - 1] not in by_id:
-        return turn.reply(reminder_texts.no_such_number(number, len(pending)), "cancel_unknown")
-    victim = by_id[order[number - 1]]
-    cancel_with_follow_ups(turn, [victim.id])
-    return turn.reply(reminder_texts.cancelled([victim], zone), "cancel")
 
 
 def _set_timezone(turn: Turn, zone_name: str) -> str:

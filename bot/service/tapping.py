@@ -19,8 +19,9 @@ from bot.domain.reminders import Kind, Reminder, reminder_id_for_event
 from bot.service import asking, asking_readings, editing
 from bot.service.context import Turn
 from bot.service.follow_up_commands import cancel_with_follow_ups, stop_repeats
+from bot.service.listing import list_reply
 from bot.service.members import confirmed, confirms_too, who_acted
-from bot.service.reminder_commands import arm, chat_zone, list_reply
+from bot.service.reminder_commands import arm, chat_zone
 
 TapHandler = Callable[[Any, Turn, dict[str, str] | None], str]
 # Taps that store through the store's own once-per-event write (a picked moment or reading)
