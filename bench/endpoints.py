@@ -1,4 +1,4 @@
-"""The LINE fake the benches push to: the in-repo linesim when present, else bench.linefake."""
+"""The LINE fake the benches push to: the in-repo linesim when present, else linesim.push_only."""
 
 from __future__ import annotations
 
@@ -54,14 +54,14 @@ def _http(url: str, body: dict[str, Any] | None = None) -> Any:
 
 
 class BenchFake:
-    """bench.linefake in a child process."""
+    """linesim.push_only in a child process."""
 
-    name = "bench.linefake"
+    name = "linesim.push_only"
 
     def __init__(self, latency_ms: float, rate: float | None, log_path: Path) -> None:
         self.port = harness.free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        args = [sys.executable, "-m", "bench.linefake", "--port", str(self.port),
+        args = [sys.executable, "-m", "linesim.push_only", "--port", str(self.port),
                 "--latency-ms", str(latency_ms), "--rate", str(rate or 0)]  # fmt: skip
         with log_path.open("ab") as log:
             self._proc = subprocess.Popen(

@@ -9,7 +9,7 @@ signed webhooks through the real Flask app (create_app + test_client, in this pr
 `一覧` + `取消 1`, a question abandoned (`ゴミ出し`, `キャンセル`) or answered (`ゴミ出し`,
 `10分後`), `明日の朝7時 ゴミ出し` / `毎日 7:00 起きる` (pending), `タイムゾーン`, unreadable
 text, stickers, `5分後` card postbacks, follow and unfollow — while a real TimerWorker
-(DeliveryStore + AsyncLinePusher, on a thread) delivers to bench.linefake (5 ms, no rate
+(DeliveryStore + AsyncLinePusher, on a thread) delivers to linesim.push_only (5 ms, no rate
 limit: the limiter is not what this measures). Replies go to the fake too, which has no reply
 endpoint (404: refused, nothing stored). When everything due was delivered it reports
 used_memory (baseline, peak, final), every key family with its TTLs, and the pending
@@ -366,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
     count = 10_000 if args.quick else args.count
     logging.basicConfig(level=logging.WARNING, handlers=[logging.NullHandler()])
     print(f"# interactions: {count:,} signed webhooks (Flask test client, in process), "
-          f"{args.users:,} chats; 1 in-process TimerWorker × 50; LINE fake bench.linefake "
+          f"{args.users:,} chats; 1 in-process TimerWorker × 50; LINE fake linesim.push_only "
           f"({LATENCY_MS:.0f} ms, no rate limit); seed {args.seed}", flush=True)  # fmt: skip
     run(count, args.users, args.seed)
     return 0

@@ -13,7 +13,7 @@ tomorrow's 07:00 (a missed re-arm silently ends someone's daily reminder).
 The reminders go in through ReminderStore.add; then a real TimerWorker (DeliveryStore,
 AsyncLinePusher, in this process) runs with an injected clock: real time plus an offset that
 puts "now" `--lead-ms` before 07:00:00 local on tomorrow's date, so the run starts a moment
-before the bunch. LINE is bench.linefake (sliding 2,000/s, 50 ms) in a child process; its
+before the bunch. LINE is linesim.push_only (sliding 2,000/s, 50 ms) in a child process; its
 arrival times are real time, shifted by the same offset to read as local clock time. The store
 and the pusher note each grant's and each send's time (bench/grant_spread.py), so the report
 shows how much of the limiter's margin the run used.
@@ -213,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"# morning: {count:,} chats × `毎日 7:00` (Asia/Tokyo) due at 07:00:00 tomorrow; "
           f"worker clock starts {args.lead_ms} ms before; 1 in-process TimerWorker × "
-          f"concurrency {args.concurrency}; LINE fake bench.linefake (sliding {RATE:,.0f}/s, "
+          f"concurrency {args.concurrency}; LINE fake linesim.push_only (sliding {RATE:,.0f}/s, "
           f"{LATENCY_MS:.0f} ms); load average {_load()}; logs in {logdir}",
           flush=True)  # fmt: skip
     morning = run(count, args.lead_ms, args.concurrency, args.margin_ms, logdir)

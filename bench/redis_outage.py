@@ -7,7 +7,7 @@ Why: a managed Redis restarts or fails over (Heroku: upgrades at once on mini, ~
 premium). Nothing may be lost (Redis keeps an append-only file here, fsync always) and every
 reminder that fell due while it was away should reach LINE within 1 s of Redis answering again.
 
-One durable redis-server, one LINE fake (bench.linefake, 50 ms) and one `timer_worker.py`
+One durable redis-server, one LINE fake (linesim.push_only, 50 ms) and one `timer_worker.py`
 process, as the Procfile runs it, for all runs. Each run first pushes a few reminders (so the
 worker's pooled connections are in use when Redis dies), then adds `--count` reminders due during
 the outage, SIGKILLs Redis, waits `--outage-s`, restarts it, and reads the pushes LINE accepted:

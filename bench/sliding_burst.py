@@ -3,7 +3,7 @@
     python -m bench.sliding_burst [--claim store,window:0,window:100] [--repeat 1] [--workers 1]
                                   [--concurrency 200] [--legacy]
 
-LINE's limit is 2,000 pushes/s; the fake (bench.linefake, linesim's SlidingWindow) refuses any
+LINE's limit is 2,000 pushes/s; the fake (linesim.push_only, linesim's SlidingWindow) refuses any
 request that would make a sliding second hold more, counting refused ones too. Goal: 0 × 429
 and all 4,000 delivered in ≈ 2 s (2,000 at once, 2,000 a second later).
 

@@ -1,10 +1,14 @@
-"""A minimal LINE push endpoint for the benches: fixed latency, arrival times, a rate limit.
+"""linesim's push-only mode, for the benches that send 100,000 pushes: LINE's push endpoint with
+the simulator's rules that matter there (its sliding-window limiter, retry keys answered 409 with
+the accepted request id, fixed latency), none of the rest (models, webhooks, the chat page).
 
 The rate limit is linesim's sliding window (at most `rate` requests in any second, refused ones
 counted too), not a token bucket: a bucket's burst let through seconds that a stricter LINE
 would refuse, so a bench could show 0 × 429 for an engine that LINE might still refuse.
 
-Run as `python -m bench.linefake --port P --latency-ms 50 --rate 2000` (rate 0: unlimited).
+Run as `python -m linesim.push_only --port P --latency-ms 50 --rate 2000` (rate 0: unlimited);
+the benches start it through bench/endpoints.py. tests/linesim/test_push_only.py holds it to
+the full simulator's answers for the same requests.
 The fake keeps every accepted push, so its heap grows by ~100,000 records in a morning run;
 a full cyclic-GC pass over that stalls its event loop for tens of ms, and the requests queued
 meanwhile are then stamped (and counted by the limiter) together: 268 × 429 in one 100,000 run
