@@ -33,7 +33,7 @@ def _add_groups(client: redis.Redis) -> set[str]:
     more than the batching window, so each is its own push with its own retry key)."""
     store = ReminderStore(client)
     now = int(time.time() * 1000)
-    retry_keys = set()
+    retry_keys: set[str] = set()
     for i in range(GROUPS):
         chat, due = f"U{i:032x}", now + 3000 + i * 4000 // GROUPS
         parent = Reminder(chat, new_reminder_id(), Kind.ONCE, due, "会議")
