@@ -62,12 +62,15 @@ would pass the mini plan's 20 Redis connections), 1×32 (p50 97–391 against 51
 for janome and the dequeuing thread, 3 rounds, load 1.5–2.8); sys.setswitchinterval 1 ms /
 0.5 ms in web and rq_worker (load p99 within the noise, web CPU +5–20 %).
 
-All together, main → this branch (4 interleaved rounds each, load average 3.8–4.7):
+All together, main → this branch (4 interleaved rounds each, 5-min load average 3.8–4.7):
   burst p50 186–349 → 75–182, p99 294–447 → 125–238 (goal ≤ 300 / ≤ 2,000; harness on main
   449–728 / 697–920); CPU per message, all processes, 7.6–7.9 → 5.9–6.5 ms;
   load 771–829 → 942–963 req/s, p50 20–21 → 20 ms, p99 80–86 → 46–47, max 125–132 → 58–73
   (goal ≥ 350 req/s, p99 ≤ 100; harness on main 472–484 req/s, p99 131–150, max 227–250);
   web CPU for the 2,000 webhooks 3.3–3.5 → 2.8 s.
+Again on a quieter host (3 interleaved rounds each, load average 1.5–2.2): burst p50 235–328
+→ 91–141, p99 349–442 → 182–196, CPU per message 7.6–8.1 → 6.1–6.3 ms; load 578–814 →
+767–957 req/s, p99 81–115 → 47–65, max 127–151 → 58–113.
 The bench as is afterwards (3 fresh formations, load 2.2–3.8): burst p50 56–298, p99
 169–414; load 568–649 req/s, p99 79–100, max 96–149 — the host's other work moves them.
 """
