@@ -440,6 +440,15 @@ SUN_NOON | every day 7am until Dec 31 | recurring | 2026-12-07T07:00+09:00 |
 SUN_NOON | every monday 3 times | recurring | 2026-12-07T09:00+09:00 |
 SUN_NOON | remind me to call mom at 5pm | once | 2026-12-06T17:00+09:00 | call mom
 SUN_NOON | ゴミ出しは明日の朝 | once | 2026-12-07T08:00+09:00 | ゴミ出し
+SUN_NOON | 今日中にレポート | ask | unread_time | レポート
+SUN_NOON | お昼12時 ランチ | once | 2026-12-07T12:00+09:00 | ランチ
+SUN_NOON | 夜中の2時 試合 | once | 2026-12-07T02:00+09:00 | 試合
+SUN_NOON | on the 25th pay rent | once | 2026-12-25T09:00+09:00 | pay rent
+SUN_NOON | 毎週日曜の夜 1週間の振り返り | recurring | 2026-12-06T20:00+09:00 | 1週間の振り返り
+SUN_NOON | 明日10時 2時間の会議 | once | 2026-12-07T10:00+09:00 | 2時間の会議
+SUN_NOON | 明日の夜中2時 | once | 2026-12-08T02:00+09:00 |
+SUN_NOON | 明日の午前中 電話 | once | 2026-12-07T09:00+09:00 | 電話
+SUN_NOON | 夜中 | once | 2026-12-07T00:00+09:00 |
 """
 
 

@@ -24,6 +24,7 @@ PERIOD_WORDS = {
     "夜": "night",
     "晩": "night",
     "深夜": "late_night",
+    "夜中": "late_night",
     "am": "am",
     "pm": "pm",
     "morning": "morning",
@@ -42,20 +43,21 @@ PERIOD_DEFAULT_HOUR = {
     "am": 9,
     "pm": 13,
 }
-PERIOD_JA = "午前|午後|夕方|深夜|朝|昼|夕|夜|晩"
+PERIOD_JA = "午前|午後|夕方|深夜|夜中|朝|昼|夕|夜|晩"
 # Words around a time that say "about" or "exactly": read as the time itself.
 HEDGE_BEFORE = r"(?:(?:ちょうど|きっかり|かっきり|ぴったり)\s*)?"
 HEDGE_AFTER = r"(?:\s*(?:ごろ|頃|ぐらい|くらい|ちょうど|きっかり|かっきり|ぴったり|前後))?"
 # 夜の午後8時: a period word before 午前/午後 says the same thing again.
 _PREFIX = (
     r"(?:(?:夜|朝|夕方|昼|晩)\s*の?\s*(?=午))?"
-    rf"(?:(?:(?<![毎今明昨])(?P<period>{PERIOD_JA})|(?<![a-z])(?P<pre>[ap])\.?m\.?)\s*の?\s*)?"
+    rf"(?:(?:(?<![毎今明昨])お?(?P<period>{PERIOD_JA})|(?<![a-z])(?P<pre>[ap])\.?m\.?)\s*の?\s*)?"
 )
 _AMPM = r"(?P<ampm>[ap])\.?m\.?(?![a-z])"
 _JA_CLOCK = (
     rf"{HEDGE_BEFORE}{_PREFIX}(?<![\d.:])(?P<h>\d+)\s*時(?!間)"
-    r"(?:\s*(?:(?P<half>半)|(?P<m>\d+)\s*分(?!間)(?:\s*(?P<sec>\d+)\s*秒)?(?P<before>\s*前)?"
-    r"|(?P<m2>\d{1,2})(?![\d分秒日月年回週:]|\s*分)))?"
+    r"(?:\s*(?:(?P<half>半)|(?P<m>\d+)\s*分(?!間)(?:\s*(?P<sec>\d+)\s*秒)?(?P<before>\s*前)?)"
+    # 20時15: minutes written right after 時, without 分 (not "10時 2時間", another number)
+    r"|(?P<m2>\d{1,2})(?![\d分秒日月年回週時:]|\s*分))?"
     rf"{HEDGE_AFTER}"
 )
 _COLON_CLOCK = (
@@ -84,8 +86,12 @@ def hour_in_period(hour: int, period: str | None) -> tuple[int, int]:
             return hour + 12, 0
         if hour == 12 or hour <= 4:
             return hour % 12, 1
-    if period == "late_night" and hour in {11, 12}:
-        return (23, 0) if hour == 11 else (0, 1)
+    if period == "late_night":
+        # 深夜/夜中 of a day is the night that follows it: 1–4 (and 12 = 0) the next day.
+        if hour == 11:
+            return 23, 0
+        if hour == 12 or hour <= 4:
+            return hour % 12, 1
     return hour, 0
 
 
@@ -174,13 +180,13 @@ ENTRIES = (
     Entry(
         "period",
         re.compile(
-            r"(?<![毎今明昨])お?(?P<word>午前中?|午後|夕方|深夜|朝|昼|夜|晩)"
+            r"(?<![毎今明昨])お?(?P<word>午前中?|午後|夕方|深夜|夜中|朝|昼|夜|晩)"
             r"(?=$|[\s\d、,。!?]|に|は|から|まで|頃|ごろ|ぐらい|くらい)"
             r"|(?<![a-z])(?P<en>in\s+the\s+(?P<enword>morning|afternoon|evening))\b",
             re.I,
         ),
         lambda match: Period(
-            PERIOD_WORDS[(match["word"] or match["enword"]).lower().removesuffix("中")]
+            PERIOD_WORDS[(match["word"] or match["enword"]).lower().replace("午前中", "午前")]
         ),
     ),
 )

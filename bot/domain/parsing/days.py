@@ -35,7 +35,7 @@ KANA_END = r"(?=$|[\s\d、,。!?一-龥]|の|は|に|から|まで|も|で)"
 # A period word right after the day (明日の朝, 月曜 夜), only when a time, a particle or the
 # end follows — so 明日 朝ごはん keeps 朝ごはん as the label.
 PERIOD_AFTER = (
-    rf"(?:\s*の?\s*(?!{COMPOUNDS})(?P<period>午前|午後|朝|昼|夕方|夜|晩)"
+    rf"(?:\s*の?\s*(?!{COMPOUNDS})(?P<period>午前|午後|夜中|深夜|朝|昼|夕方|夜|晩)(?:(?<=午前|午後)中)?(?!中)"
     r"(?=[\s、,。!?一-龥]|$|に|の|は|から|まで|頃|ごろ|ぐらい|くらい)(?!\s*\d)"
     r"|\s+(?:in\s+the\s+)?(?P<en_period>morning|noon|afternoon|evening|night)\b)?"
 )
@@ -173,7 +173,7 @@ ENTRIES = (
         "relative_day",
         re.compile(
             rf"(?:(?:the\s+)?(?P<word>{'|'.join(k for k in _RELATIVE_DAYS if k.isascii())})\b"
-            rf"|(?P<word_kanji>{'|'.join(k for k in _RELATIVE_DAYS if _has_kanji(k))})"
+            rf"|(?P<word_kanji>{'|'.join(k for k in _RELATIVE_DAYS if _has_kanji(k))})(?!中)"
             rf"|(?P<word_kana>{'|'.join(k for k in _RELATIVE_DAYS if _is_kana(k))}){KANA_END})"
             rf"{PERIOD_AFTER}",
             re.I,
@@ -214,6 +214,15 @@ ENTRIES = (
     Entry(
         "date_day",
         re.compile(rf"(?<![\d./月])(?P<d>\d{{1,2}})日(?!\s*[後間中目])(?!曜){PERIOD_AFTER}"),
+        _date,
+    ),
+    Entry(
+        "date_en_ordinal_day",
+        re.compile(
+            rf"(?:\bon\s+)?\bthe\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?(?:{EN_MONTH}))"
+            rf"{PERIOD_AFTER}",
+            re.I,
+        ),
         _date,
     ),
     Entry(

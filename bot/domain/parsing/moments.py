@@ -44,7 +44,8 @@ def time_of_day(clock: ClockTime | None, period: str | None) -> tuple[int, int, 
         hour, shift = hour_in_period(clock.hour, clock.period or period)
         return hour, clock.minute, shift
     if period is not None:
-        return PERIOD_DEFAULT_HOUR[period], 0, 0
+        # 深夜 / 夜中 alone: the midnight that ends the day.
+        return PERIOD_DEFAULT_HOUR[period], 0, 1 if period == "late_night" else 0
     return DEFAULT_HOUR, 0, 0
 
 
