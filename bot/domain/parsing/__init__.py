@@ -48,7 +48,16 @@ from bot.domain.intents import (
 from bot.domain.parsing import alerts, clock, days, durations, look_alikes, recurring
 from bot.domain.parsing.combine import combine
 from bot.domain.parsing.commands import read_command
-from bot.domain.parsing.fragments import ClockTime, NotTime
+from bot.domain.parsing.fragments import (
+    ClockTime,
+    DateDay,
+    Festival,
+    MonthDay,
+    NotTime,
+    NthWeekday,
+    RelativeDay,
+    WeekdayDay,
+)
 from bot.domain.parsing.labels import MAX_LABEL_CHARS, label_of
 from bot.domain.parsing.leftovers import time_like_spans
 from bot.domain.parsing.moments import time_of_day
@@ -119,7 +128,7 @@ def _with_reading(request: Request, now: datetime, max_ahead: timedelta) -> Inte
 
 def _read(folded: str, now: datetime, max_ahead: timedelta) -> tuple[Intent, Pieces]:
     body = fold_english(digits_for_kanji(folded[:_MAX_READ_CHARS]))
-    found = extract(body, REGISTRY)
+    found = _festivals_settled(extract(body, REGISTRY))
     pieces = Pieces(found, body)
     reading = combine(pieces, now, max_ahead)
     leftover = _uncovered_time(body, found)
@@ -164,3 +173,18 @@ def _uncovered_time(text: str, found: list[Found]) -> list[tuple[tuple[int, int]
                 ((start + span[0], start + span[1]), text[start + span[0] : start + span[1]])
             )
     return hits
+
+
+def _festivals_settled(found: list[Found]) -> list[Found]:
+    """A festival's name is its day when the message names no other day, else a word."""
+    days = (DateDay, MonthDay, NthWeekday, RelativeDay, WeekdayDay)
+    other_day = any(isinstance(f.fragment, days) for f in found)
+    settled = []
+    for item in found:
+        if not isinstance(item.fragment, Festival):
+            settled.append(item)
+            continue
+        month, day = item.fragment.month, item.fragment.day
+        fragment: object = NotTime() if other_day else DateDay(None, month, day)
+        settled.append(Found(item.start, item.end, fragment, item.entry))
+    return settled

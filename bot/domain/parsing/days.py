@@ -12,6 +12,7 @@ from bot.domain.parsing.compounds import COMPOUNDS
 from bot.domain.parsing.fragments import (
     BracketWeekday,
     DateDay,
+    Festival,
     MonthDay,
     NthWeekday,
     RelativeDay,
@@ -61,6 +62,9 @@ _RELATIVE_DAYS = {
     "こんばん": (0, "night"),
     "tonight": (0, "night"),
     "今朝": (0, "morning"),
+    "明朝": (1, "morning"),
+    "明晩": (1, "night"),
+    "明夜": (1, "night"),
     "けさ": (0, "morning"),
     "this morning": (0, "morning"),
     "this afternoon": (0, "pm"),
@@ -73,6 +77,17 @@ _JA_WEEKDAY = (
     rf"(?:(?P<wd>[{WEEKDAY_KANJI}])曜日?|(?P<kana>{'|'.join(KANA_WEEKDAYS)})ようび{KANA_END}"
     rf"|(?P<kana_short>げつ|すい|もく|きん|にち)よう{KANA_END})"
 )
+
+
+_FESTIVALS = {
+    "クリスマスイブ": (12, 24),
+    "クリスマス": (12, 25),
+    "ホワイトデー": (3, 14),
+    "バレンタインデー": (2, 14),
+    "バレンタイン": (2, 14),
+    "ハロウィン": (10, 31),
+    "七夕": (7, 7),
+}
 
 
 def period_of(match: re.Match[str]) -> str | None:
@@ -265,6 +280,18 @@ ENTRIES = (
         "nth_weekday_month",
         re.compile(rf"(?<![\d.])(?P<m>\d{{1,2}})\s*月\s*の?\s*{_NTH}{PERIOD_AFTER}"),
         _nth,
+    ),
+    # Days named by their festival: a day only when the message names no other (クリスマス 19時 is
+    # 12/25; in 12月24日 クリスマス会 the date is the day and the word is the label).
+    Entry(
+        "festival",
+        re.compile(
+            r"(?P<name>クリスマス\s*イ[ブヴ]|クリスマス|ホワイトデー|バレンタインデー|バレンタイン|ハロウィン|七夕)"
+            r"(?![ァ-ヶ一-龥ー])"
+        ),
+        lambda m: Festival(
+            *_FESTIVALS[re.sub(r"\s|ヴ", lambda c: "" if c[0].isspace() else "ブ", m["name"])]
+        ),
     ),
     Entry(
         "new_year",

@@ -99,6 +99,11 @@ ENTRIES = (
     Entry("day_offset", _DAY_OFFSET, _day_offset),
     Entry("half_day", re.compile(rf"半日{_AFTER}"), lambda m: Duration(12 * 3600)),
     Entry(
+        "half_year",
+        re.compile(r"半年\s*(?:後|経ったら|たったら)"),
+        lambda m: DayOffset(0, months=6),
+    ),
+    Entry(
         "days_and_hours",
         re.compile(
             rf"(?<![\d.])(?P<d>\d+)\s*日\s*(?:と|and)\s*(?:(?P<h>{_NUMBER})\s*時間(?P<h_half>半)?)?"

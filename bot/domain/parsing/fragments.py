@@ -94,6 +94,15 @@ Day = RelativeDay | WeekdayDay | DateDay | MonthDay | NthWeekday
 
 
 @dataclass(frozen=True, slots=True)
+class Festival:
+    """A day named by its festival (クリスマス): the date `month`/`day` — but only when the
+    message names no other day; then it is a word of the label."""
+
+    month: int
+    day: int
+
+
+@dataclass(frozen=True, slots=True)
 class BracketWeekday:
     """A weekday in brackets, `(金)`: a check on the date before it, or the day itself."""
 

@@ -57,7 +57,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "weekly_en",
         re.compile(
-            rf"every\s+(?P<other>other\s+)?(?P<days>(?:{_EN_DAYS})(?:\s*(?:,|and|&)\s*(?:{_EN_DAYS}))*)"
+            rf"(?:every|weekly\s+on|on\s+every)\s+(?P<other>other\s+)?(?P<days>(?:{_EN_DAYS})(?:\s*(?:,|and|&)\s*(?:{_EN_DAYS}))*)"
             + PERIOD_AFTER,
             re.IGNORECASE,
         ),
