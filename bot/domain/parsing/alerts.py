@@ -11,7 +11,7 @@ from bot.domain.parsing.registry import Entry
 
 _BEFORE = re.compile(
     r"(?<![\d.時])(?P<n>\d+)\s*(?P<unit>分|時間|日)\s*前\s*(?:にも|に|も)?(?=[\s、,・と]|教|知|お|リ|連|通|$)"
-    r"|(?P<n_en>\d+)\s*(?P<unit_en>minutes?|mins?|hours?|hrs?|days?)\s+before\b",
+    r"|(?<![\d.])(?P<n_en>\d+)\s*(?P<unit_en>minutes?|mins?|hours?|hrs?|days?)\s+before\b",
     re.IGNORECASE,
 )
 _SECONDS_PER = {"分": 60, "時間": 3600, "日": 86400}
