@@ -458,6 +458,11 @@ SUN_NOON | 12月24日 クリスマス会 | once | 2026-12-24T09:00+09:00 | ク�
 SUN_NOON | 2月14日 バレンタイン | once | 2027-02-14T09:00+09:00 | バレンタイン
 SUN_NOON | クリスマスイブ 18時 ディナー | once | 2026-12-24T18:00+09:00 | ディナー
 SUN_NOON | クリスマスプレゼント 買う | unreadable | no_time | クリスマスプレゼント 買う
+SUN_NOON | 7時前に起こして | ask | unread_time |
+SUN_NOON | 7時過ぎ | ask | unread_time |
+SUN_NOON | 2、3分 | ask | unread_time |
+SUN_NOON | 5〜10分 | ask | unread_time |
+SUN_NOON | また明日 | greeting | |
 """
 
 

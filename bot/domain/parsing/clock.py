@@ -58,6 +58,7 @@ _JA_CLOCK = (
     r"(?:\s*(?:(?P<half>半)|(?P<m>\d+)\s*分(?!間)(?:\s*(?P<sec>\d+)\s*秒)?(?P<before>\s*前)?)"
     # 20時15: minutes written right after 時, without 分 (not "10時 2時間", another number)
     r"|(?P<m2>\d{1,2})(?![\d分秒日月年回週時:]|\s*分))?"
+    r"(?P<near>前|過ぎ|すぎ)?"
     rf"{HEDGE_AFTER}"
 )
 _COLON_CLOCK = (
@@ -104,13 +105,15 @@ def _period(match: re.Match[str]) -> str | None:
     return PERIOD_WORDS[word] if word else None
 
 
-def _clock(match: re.Match[str]) -> ClockTime:
+def _clock(match: re.Match[str]) -> ClockTime | None:
     groups = match.groupdict()
     hour_text = match["h"]
     if len(hour_text) > 2:
         return ClockTime(99, 0)
     minute_text = groups.get("m") or groups.get("m2")
     minute = 30 if groups.get("half") else int(minute_text[:3]) if minute_text else 0
+    if groups.get("near"):
+        return None  # 7時前, 7時過ぎ: around 7, not at it — the leftover check asks
     hour = int(hour_text)
     second = int(groups["sec"][:3]) if groups.get("sec") else 0
     if groups.get("before") and 0 < minute < 60 and not second:
