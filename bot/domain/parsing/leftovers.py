@@ -11,7 +11,7 @@ import re
 from bot.domain.parsing.days import EN_MONTH, EN_WEEKDAY, WEEKDAY_KANJI
 
 _TIME_LIKE = re.compile(
-    r"(?<!\d)\d+\s*(?:時|分|秒|日|月|年|週|ヶ月|か月|カ月|ケ月|時間)"
+    r"(?<!\d)\d+\s*(?:時|分|秒|日|月|年|週|ヶ月|か月|カ月|ケ月|時間)(?:前|過ぎ|すぎ)?"
     r"|来月|今月|再来月|来年|今年|再来年|先週|先月|昨日|一昨日|今週|来週|再来週|週末|月末|年末|月初"
     r"|(?<!\d)\d+\s*[、,~〜]\s*$"  # 2、3分, 5〜10分: a range (the piece before the time)
     r"|午前|午後|夕方|深夜|真夜中|夜中|正午|今日中|本日中|今週中|今月中|明日中"
