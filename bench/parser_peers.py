@@ -17,18 +17,18 @@ to the reference; none, or one not after the reference, → no reminder. They ru
 venv (bench/.peers-venv, created here with `pip install ja-timex dateparser`, gitignored; no
 requirements file changes) through bench/peers_worker.py, one timed call per message.
 
-Measured 2026-12-06 on the 2-CPU host shared with other sessions (load average 3–6),
-10 rounds; ja-timex 0.2.8, dateparser 1.5.0. After the rewrite (the pattern registry):
+Measured 2026-12-06 on the 2-CPU host (load average under 1), 5 rounds; ja-timex 0.2.8,
+dateparser 1.5.0. After the rewrite (the pattern registry) and its later fixes:
 
     reader       set        rows  right strict silently wrong false pos missed   µs p50   µs p99
     --------------------------------------------------------------------------------------------
-    this parser  table       384    384    384              0         0      0
+    this parser  table       409    409    409              0         0      0
     this parser  natural     348    348    348              0         0      0
     this parser  negative    130    130    130              0         0      0
-    this parser  all         862    862    862              0         0      0       85     1267
-    ja_timex     all         862    272      –            182        11    397      179      394
-    dateparser   all         862    343      –            327        44    148      667     2429
-    bench.parser cases (4550 calls): read_message p50 0.085 ms  p99 0.863 ms
+    this parser  all         887    887    887              0         0      0       97      262
+    ja_timex     all         887    281      –            190        11    405      202      453
+    dateparser   all         887    349      –            342        44    152      748     2850
+    bench.parser cases (2400 calls): read_message p50 0.101 ms  p99 0.863 ms
 
 Before the rewrite (parser of commit 7f62276, 20 rounds, the 273-row table then):
 
