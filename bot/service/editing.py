@@ -15,7 +15,7 @@ from bot.domain.recurrence import Recurrence
 from bot.domain.reminders import Kind, Reminder
 from bot.service import asking
 from bot.service.context import Turn
-from bot.service.follow_up_commands import follow_up_ids, move_follow_ups
+from bot.service.follow_up_commands import follow_up_ids, links_of, move_follow_ups
 
 
 def handle_edit(intent: intents.EditReminder, turn: Turn, zone: ZoneInfo) -> str:
@@ -82,7 +82,7 @@ def with_time(rule: Recurrence, hour: int, minute: int) -> Recurrence:
 
 def _listed(turn: Turn, number: int) -> Reminder | None:
     book = turn.ctx.reminders
-    children = follow_up_ids(turn)
+    children = follow_up_ids(links_of(turn))
     pending = [r for r in book.pending(turn.chat_id) if r.id not in children]
     order = book.listed(turn.chat_id) or [r.id for r in pending]
     by_id = {r.id: r for r in pending}

@@ -5,14 +5,15 @@ reminder (bot/domain/follow_ups.py); this module keeps them together."""
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.domain import follow_ups, intents, reminder_texts
 from bot.domain.follow_ups import Links
-from bot.domain.ports import Added, StoreFullError
+from bot.domain.reminder_texts import local
 from bot.domain.reminders import Kind, Reminder, reminder_id_for_event
 from bot.service.context import Turn
+from bot.service.storing import refused
 
 log = logging.getLogger(__name__)
 
@@ -31,21 +32,19 @@ def arm_with_follow_ups(
         return turn.reply_once(reminder_texts.alert_cannot_recur(), "alert_refused")
     children, links, skipped = made
     limit = turn.ctx.settings.max_reminders_per_chat
-    try:
-        added = turn.ctx.reminders.add_group(
+    not_stored = refused(
+        turn,
+        lambda: turn.ctx.reminders.add_group(
             [reminder, *children],
             links.encode(),
             event_id=turn.event_id or None,
             max_pending=limit,
             setter=mention,
-        )
-    except StoreFullError:
-        log.error("redis refused a reminder: out of memory")
-        return turn.reply(reminder_texts.not_stored(), "not_stored")
-    if added is Added.DUPLICATE:
-        return "duplicate"
-    if added is Added.FULL:
-        return turn.reply(reminder_texts.chat_full(limit), "chat_full")
+        ),
+        limit,
+    )
+    if not_stored is not None:
+        return not_stored
     confirmation = reminder_texts.confirmation(reminder, zone)
     extra = reminder_texts.follow_ups_said(children, links, skipped, zone)
     turn.ctx.line.reply(turn.reply_token, [reminder_texts.with_lines(confirmation, extra)])
@@ -56,27 +55,20 @@ def links_of(turn: Turn) -> dict[str, Links]:
     return {rid: Links.decode(raw) for rid, raw in turn.ctx.reminders.links(turn.chat_id).items()}
 
 
-def follow_up_ids(turn: Turn) -> set[str]:
-    """The ids of every follow-up in this chat (they are not numbered in 一覧)."""
-    return {rid for links in links_of(turn).values() for rid in links.ids}
+def follow_up_ids(table: dict[str, Links]) -> set[str]:
+    """The ids of every follow-up in a chat's links (they are not numbered in 一覧)."""
+    return {rid for links in table.values() for rid in links.ids}
 
 
-def with_follow_ups(turn: Turn, reminder_ids: list[str]) -> list[str]:
-    """The ids to cancel for these reminders: each with its follow-ups."""
-    table = links_of(turn)
-    out = list(reminder_ids)
-    for rid in reminder_ids:
-        if rid in table:
-            out += table[rid].ids
-    return out
-
-
-def cancel_with_follow_ups(turn: Turn, reminder_ids: list[str]) -> int:
-    """Cancel reminders and their follow-ups; returns how many of `reminder_ids` went."""
+def cancel_with_follow_ups(
+    turn: Turn, reminder_ids: list[str], table: dict[str, Links] | None = None
+) -> int:
+    """Cancel reminders and their follow-ups; returns how many of `reminder_ids` went.
+    `table`: the chat's links when the caller has read them already."""
     book = turn.ctx.reminders
-    everything = with_follow_ups(turn, reminder_ids)
+    links = links_of(turn) if table is None else table
+    extra = [child for rid in reminder_ids if rid in links for child in links[rid].ids]
     gone = book.cancel(turn.chat_id, reminder_ids)
-    extra = [rid for rid in everything if rid not in reminder_ids]
     if extra:
         book.cancel(turn.chat_id, extra)
     book.forget_links(turn.chat_id, reminder_ids)
@@ -104,7 +96,7 @@ def stop_repeats(turn: Turn, reminder_id: str, occurrence_ms: int, zone: ZoneInf
     window_end = occurrence_ms + (len(links.nags) + 1) * links.every_minutes * 60_000
     for repeat in pending:
         if repeat.occurrence_ms <= window_end:
-            following = repeat.rule().next_after(_local(repeat.occurrence_ms, zone), zone)
+            following = repeat.rule().next_after(local(repeat.occurrence_ms, zone), zone)
             if following is not None and book.rearm(repeat, repeat.rearmed(_ms(following))):
                 stopped += 1
     return stopped
@@ -134,10 +126,6 @@ def move_follow_ups(turn: Turn, moved: Reminder, zone: ZoneInfo) -> None:
             book.cancel(turn.chat_id, [rid])  # its moment has passed
         else:
             book.rearm(current, target)
-
-
-def _local(ms: int, zone: ZoneInfo) -> datetime:
-    return datetime.fromtimestamp(ms / 1000, UTC).astimezone(zone)
 
 
 def _ms(moment: datetime) -> int:

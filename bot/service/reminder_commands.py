@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 from bot.domain import agenda, intents, reminder_texts, texts
 from bot.domain.occurrences import zone_of
 from bot.domain.parsing import read_message
-from bot.domain.ports import Added, StoreFullError
 from bot.domain.reminders import Kind, Reminder, reminder_id_for_event
 from bot.domain.texts import Reply
 from bot.service import asking, asking_readings, notify_tokens
@@ -27,6 +26,7 @@ from bot.service.follow_up_commands import (
 )
 from bot.service.listing import cancel_numbered, show_list
 from bot.service.members import setter_of
+from bot.service.storing import refused
 
 log = logging.getLogger(__name__)
 
@@ -240,18 +240,16 @@ def arm(
     the chat's limit, and confirm it (after `note`, when given)."""
     limit = turn.ctx.settings.max_reminders_per_chat
     event_id = None if seen else turn.event_id or None
-    try:
-        added = turn.ctx.reminders.add(
-            reminder, event_id=event_id, max_pending=limit, setter=setter_of(turn, reminder.label)
-        )
-    except StoreFullError:
-        # Redis is full: say so rather than pretend (a silent loss is the one thing not allowed).
-        log.error("redis refused a reminder: out of memory")
-        return turn.reply(reminder_texts.not_stored(), "not_stored")
-    if added is Added.DUPLICATE:
-        return "duplicate"
-    if added is Added.FULL:
-        return turn.reply(reminder_texts.chat_full(limit), "chat_full")
+    setter = setter_of(turn, reminder.label)
+    not_stored = refused(
+        turn,
+        lambda: turn.ctx.reminders.add(
+            reminder, event_id=event_id, max_pending=limit, setter=setter
+        ),
+        limit,
+    )
+    if not_stored is not None:
+        return not_stored
     confirmation = reminder_texts.confirmation(reminder, zone)
     turn.ctx.line.reply(turn.reply_token, [note, confirmation] if note else [confirmation])
     return outcome or reminder.kind.name.lower()
