@@ -50,6 +50,12 @@ def localize(naive: datetime, tz: tzinfo) -> datetime:
     return naive.replace(tzinfo=tz, fold=0).astimezone(UTC).astimezone(tz)
 
 
+def zone_of(moment: datetime) -> tzinfo:
+    """The zone of an aware moment (the parser's `now` is checked aware where a message enters)."""
+    assert moment.tzinfo is not None
+    return moment.tzinfo
+
+
 def between(start: datetime, end: datetime) -> timedelta:
     """The real time from `start` to `end`. Python subtracts (and compares) two datetimes that
     share a tzinfo on their wall clocks, which is wrong across a DST change; UTC is not."""

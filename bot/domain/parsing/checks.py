@@ -5,21 +5,16 @@ weekday that is a sentence's subject (月曜は憂うつ), a day in a past-tense
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, timedelta
 
 from bot.domain.intents import AskWhich, Intent, OutOfRange, Reminding, RemindOnce
 from bot.domain.parsing.fragments import ClockTime, Day, NotTime, Past, WeekdayDay
 from bot.domain.parsing.pieces import Pieces
-from bot.domain.recurrence import localize
+from bot.domain.recurrence import localize, zone_of
 
 _PAST_TENSE = re.compile(r"(?:った|かった|でした|ました|だった|ませんでした)[\s!?。.ね よ]*$")
 _JOINED = re.compile(r"\s*の?\s*")
 _SUBJECT = re.compile(r"\s*(?:は|って|が|も)(?!\s*\d)\s*\S")
-
-
-def _zone(moment: datetime) -> tzinfo:
-    assert moment.tzinfo is not None
-    return moment.tzinfo
 
 
 def time_beside(pieces: Pieces, past: list[tuple[int, Past]]) -> bool:
@@ -61,7 +56,7 @@ def weekday_mismatch(moment: datetime, wanted: int) -> AskWhich:
     """`6月4日(木)` when the 4th is a Friday: the date as typed, or the nearest day that is
     the weekday typed (within three days either side)."""
     shift = (wanted - moment.weekday() + 3) % 7 - 3
-    other = localize(moment.replace(tzinfo=None) + timedelta(days=shift), _zone(moment))
+    other = localize(moment.replace(tzinfo=None) + timedelta(days=shift), zone_of(moment))
     readings: list[Reminding] = [RemindOnce(moment, "")]
     if other.date() != moment.date():
         readings.append(RemindOnce(other, ""))

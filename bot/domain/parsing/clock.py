@@ -137,10 +137,6 @@ def _window(match: re.Match[str]) -> Window:
     return Window(read_simple_clock(match["a"]), read_simple_clock(match["b"]))
 
 
-def _lone_period(match: re.Match[str]) -> Period:
-    return Period(PERIOD_WORDS[match["word"].lower()])
-
-
 ENTRIES = (
     Entry("noon", re.compile(r"正午|真夜中|(?<![a-z])(?:midnight|noon)\b", re.I), _noon),
     Entry("clock_ja", re.compile(_JA_CLOCK, re.I), _clock),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import replace
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta
 from typing import TypeVar
 
 from bot.domain.intents import (
@@ -53,7 +53,7 @@ from bot.domain.parsing.moments import resolve_clock_only, resolve_day
 from bot.domain.parsing.pieces import Pieces
 from bot.domain.parsing.recurring import RecurringSpec
 from bot.domain.parsing.rules import build_rule
-from bot.domain.recurrence import Recurrence, between, localize
+from bot.domain.recurrence import Recurrence, between, localize, zone_of
 
 T = TypeVar("T")
 _DAYS = (RelativeDay, WeekdayDay, DateDay, MonthDay, NthWeekday)
@@ -61,11 +61,6 @@ _DAYS = (RelativeDay, WeekdayDay, DateDay, MonthDay, NthWeekday)
 
 def _first(items: list[tuple[int, T]]) -> T | None:
     return items[0][1] if items else None
-
-
-def _zone(now: datetime) -> tzinfo:
-    assert now.tzinfo is not None  # read_message checks that `now` is aware
-    return now.tzinfo
 
 
 def combine(pieces: Pieces, now: datetime, max_ahead: timedelta) -> Intent | None:
@@ -150,7 +145,7 @@ def _recurring(
     )
     if not isinstance(rule, Recurrence):
         return rule
-    first = rule.next_after(now, _zone(now))
+    first = rule.next_after(now, zone_of(now))
     if first is None:
         return Unreadable("invalid_date")
     return RemindRecurring(rule, first, "")
@@ -221,7 +216,7 @@ def _timer(duration: Duration, now: datetime, max_ahead: timedelta) -> Intent:
         return OutOfRange("not_positive" if duration.negative else "too_far")
     seconds = duration.seconds
     if duration.days:
-        later = localize(now.replace(tzinfo=None) + timedelta(days=duration.days), _zone(now))
+        later = localize(now.replace(tzinfo=None) + timedelta(days=duration.days), zone_of(now))
         seconds += between(now, later) // timedelta(seconds=1)
     if duration.negative or seconds <= 0:
         return OutOfRange("not_positive")
@@ -248,5 +243,5 @@ def timer_for_days(days: int, now: datetime, max_ahead: timedelta) -> Intent:
         return OutOfRange("not_positive")
     if timedelta(days=days - 1) > max_ahead:  # (no addition: max_ahead may be timedelta.max)
         return OutOfRange("too_far")
-    later = localize(now.replace(tzinfo=None) + timedelta(days=days), _zone(now))
+    later = localize(now.replace(tzinfo=None) + timedelta(days=days), zone_of(now))
     return _timer(Duration(between(now, later) // timedelta(seconds=1)), now, max_ahead)

@@ -29,7 +29,7 @@ from bot.domain.parsing.fragments import (
     RelativeDay,
     WeekdayDay,
 )
-from bot.domain.recurrence import between, is_after, localize
+from bot.domain.recurrence import between, is_after, localize, zone_of
 
 DEFAULT_HOUR = 9
 # How far a year may be typed before it is "too far" without building the date.
@@ -59,17 +59,12 @@ def _on(day: date, hour: int, minute: int, second: int, tz: tzinfo) -> datetime:
 def _sooner_ahead(
     day: date, hours: list[int], minute: int, now: datetime, second: int = 0
 ) -> datetime | None:
-    tz = _zone(now)
+    tz = zone_of(now)
     for hour in hours:
         moment = _on(day, hour, minute, second, tz)
         if is_after(moment, now):
             return moment
     return None
-
-
-def _zone(now: datetime) -> tzinfo:
-    assert now.tzinfo is not None  # read_message checks that `now` is aware
-    return now.tzinfo
 
 
 def _bare_hours(clock: ClockTime) -> list[int]:
@@ -84,7 +79,7 @@ def resolve_clock_only(clock: ClockTime, now: datetime) -> datetime | Problem:
     hour, minute, _ = time_of_day(clock, None)
     hours = _bare_hours(clock) if clock.bare else [hour]
     today = now.date()
-    tz = _zone(now)
+    tz = zone_of(now)
     ahead = [
         moment
         for on in (today, today + timedelta(days=1))
@@ -101,7 +96,7 @@ def resolve_day(day: Day, clock: ClockTime | None, now: datetime) -> datetime | 
     period = day.period
     hour, minute, shift = time_of_day(clock, period)
     today = now.date()
-    tz = _zone(now)
+    tz = zone_of(now)
 
     def at(on: date) -> datetime:
         second = clock.second if clock is not None else 0

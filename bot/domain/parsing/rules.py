@@ -12,13 +12,13 @@
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime, time, tzinfo
+from datetime import date, datetime, time
 
 from bot.domain.intents import OutOfRange, Unreadable
 from bot.domain.parsing.fragments import ClockTime, Count, Interval, Until, Window
 from bot.domain.parsing.moments import time_of_day
 from bot.domain.parsing.recurring import RRULE_DAYS, RecurringSpec
-from bot.domain.recurrence import Recurrence
+from bot.domain.recurrence import Recurrence, zone_of
 
 Problem = Unreadable | OutOfRange
 MAX_COUNT = 1000
@@ -130,15 +130,10 @@ def build_rule(
     if step != 1:
         # 隔週, 1日おき: the periods count from the day the every-period rule fires first.
         plain = Recurrence(rule.replace(f";INTERVAL={step}", ""), spec.skip_holidays)
-        first = plain.next_after(now, _zone(now))
+        first = plain.next_after(now, zone_of(now))
         anchor = first.date() if first is not None else today
     recurrence = Recurrence(rule, spec.skip_holidays, anchor)
     return _ended(recurrence, now, count, until)
-
-
-def _zone(now: datetime) -> tzinfo:
-    assert now.tzinfo is not None
-    return now.tzinfo
 
 
 def _ended(
@@ -149,10 +144,10 @@ def _ended(
     if count is not None:
         if not 1 <= count.n <= MAX_COUNT:
             return Unreadable("invalid_count")
-        found = rule.occurrences(now, _zone(now), count.n)
+        found = rule.occurrences(now, zone_of(now), count.n)
         if len(found) < count.n:
             return Unreadable("invalid_count")
-        last = found[-1].astimezone(_zone(now)).replace(tzinfo=None)
+        last = found[-1].astimezone(zone_of(now)).replace(tzinfo=None)
     else:
         assert until is not None
         end = _until_day(until, now.date())
