@@ -186,28 +186,23 @@ def _interval_any(match: re.Match[str]) -> Interval | None:
     text = match[0].lower()
     if text in {"毎時", "hourly"} or re.fullmatch(r"every\s+hour", text):
         return Interval(minutes=60)
-    groups = match.groupdict()
-    if groups.get("n_en"):
-        unit = groups["unit_en"].lower()
-        number = int(groups["n_en"][:4])
-        if unit.startswith("day"):
-            return Interval(days=number)
-        if unit.startswith("week"):
-            return Interval(days=7 * number)
-        return Interval(minutes=number * (60 if unit.startswith("h") else 1))
-    sep = (groups.get("sep") or "").replace(" ", "")
-    if sep.startswith("に1回"):
-        sep = "ごと"
-    fixed = {"n": groups.get("n"), "unit": groups.get("unit"), "other": groups.get("other")}
-    number = int(fixed["n"][:4]) if fixed["n"] else 1
-    unit = (fixed["unit"] or "").lower()
-    if fixed["other"]:
+    if match["other"]:
         return Interval(days=2)
-    if unit.startswith("日"):
-        return Interval(days=number + 1 if sep.startswith(("おき", "置き")) else number)
-    if unit.startswith("週"):
+    if match["n_en"]:
+        return _every(int(match["n_en"][:4]), match["unit_en"])
+    sep = match["sep"].replace(" ", "")
+    return _every(int(match["n"][:4]), match["unit"], skipping=sep.startswith(("おき", "置き")))
+
+
+def _every(number: int, unit: str, *, skipping: bool = False) -> Interval:
+    """One unit table for both languages (`2時間ごと`, `2 hoursごと`, `every 2 hours`); N日おき
+    skips N days between, so it repeats every N+1 days."""
+    unit = unit.lower()
+    if unit.startswith(("日", "day")):
+        return Interval(days=number + 1 if skipping else number)
+    if unit.startswith(("週", "week")):
         return Interval(days=7 * number)
-    if unit.startswith("時"):
+    if unit.startswith(("時", "hour")):
         return Interval(minutes=60 * number)
     return Interval(minutes=number)
 
