@@ -35,12 +35,7 @@ if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then
 end
 redis.call('HSET', KEYS[5], ARGV[4], ARGV[6])
 redis.call('ZADD', KEYS[4], 'NX', tonumber(ARGV[7]), ARGV[5])
-if ARGV[8] == '' then
-  redis.call('HDEL', KEYS[2], ARGV[2])
-else
-  redis.call('HSET', KEYS[2], ARGV[2], ARGV[9])
-  add_and_wake(KEYS[3], tonumber(ARGV[8]), ARGV[1], ARGV[10])
-end
+forget_or_rearm(KEYS[2], ARGV[2], ARGV[8], ARGV[9], KEYS[3], ARGV[1], ARGV[10])
 return 1
 """
 )

@@ -28,6 +28,15 @@ end
 local function pending_in(chat_key, tz_field)
   return redis.call('HLEN', chat_key) - redis.call('HEXISTS', chat_key, tz_field)
 end
+-- After an occurrence is settled: forget a reminder with no next one, else re-arm it.
+local function forget_or_rearm(chat_key, id, next_due, next_record, due, member, channel)
+  if next_due == '' then
+    redis.call('HDEL', chat_key, id)
+  else
+    redis.call('HSET', chat_key, id, next_record)
+    add_and_wake(due, tonumber(next_due), member, channel)
+  end
+end
 """
 
 # KEYS: due, chat, seen ('' = no event), setters
@@ -185,12 +194,7 @@ for i = 3, #ARGV, 4 do
   local record = chat and redis.call('HGET', chat_key, id)
   if record and occurrence_of(record) == claimed then
     redis.call('ZREM', KEYS[1], member)
-    if next_due == '' then
-      redis.call('HDEL', chat_key, id)
-    else
-      redis.call('HSET', chat_key, id, next_record)
-      add_and_wake(KEYS[2], tonumber(next_due), member, ARGV[2])
-    end
+    forget_or_rearm(chat_key, id, next_due, next_record, KEYS[2], member, ARGV[2])
     settled = settled + 1
   elseif not record then
     redis.call('ZREM', KEYS[1], member)  -- cancelled while in flight
@@ -237,12 +241,7 @@ local now = tonumber(ARGV[5])
 redis.call('ZADD', KEYS[2], now, ARGV[4])
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - tonumber(ARGV[6]))
 redis.call('PEXPIRE', KEYS[2], ARGV[6])
-if ARGV[7] == '' then
-  redis.call('HDEL', KEYS[3], ARGV[2])
-else
-  redis.call('HSET', KEYS[3], ARGV[2], ARGV[8])
-  add_and_wake(KEYS[4], tonumber(ARGV[7]), ARGV[1], ARGV[9])
-end
+forget_or_rearm(KEYS[3], ARGV[2], ARGV[7], ARGV[8], KEYS[4], ARGV[1], ARGV[9])
 return 1
 """
 )
