@@ -12,7 +12,8 @@ from bot.adapters.redis.reminder_store import ReminderStore
 from bot.domain.agenda import AGENDA_LABEL
 from bot.service.webhook_events import EventContext, handle_event
 from tests.integration.handler_support import TOKYO, USER, ctx, text
-from tests.integration.test_timer_worker import Clock, ScriptedPusher, ms, running_worker, wake
+from tests.integration.test_timer_worker import ScriptedPusher, ms, running_worker, wake
+from tests.integration.worker_support import Clock
 
 __all__ = ["ctx"]  # the fixture
 

@@ -5,10 +5,9 @@ the LINE simulator; a real redis-server."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -23,19 +22,12 @@ from bot.domain import batching
 from bot.domain.reminders import Kind, Reminder, new_reminder_id
 from bot.entrypoints.timer_worker import TimerWorker
 from linesim.process import SimulatorProcess, start_simulator_process
+from tests.integration.worker_support import Clock, pushes, until
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 TOKEN = "batching-test-token"
 T0 = int(datetime(2026, 12, 6, 7, 0, tzinfo=TOKYO).timestamp() * 1000)
 DAY = 24 * 3600 * 1000
-
-
-class Clock:
-    def __init__(self, now_ms: int) -> None:
-        self.now_ms = now_ms
-
-    def __call__(self) -> int:
-        return self.now_ms
 
 
 @pytest.fixture(scope="module")
@@ -71,18 +63,6 @@ async def worker_on(
         await asyncio.wait_for(task, 10)
         await pusher.close()
         await client.aclose()
-
-
-async def until(condition: Callable[[], Any], timeout_s: float = 10.0) -> Any:
-    """Poll the simulator or Redis for a state that has no event to await."""
-    async with asyncio.timeout(timeout_s):
-        while not (found := await asyncio.to_thread(condition)):
-            await asyncio.sleep(0.01)
-    return found
-
-
-def pushes(sim: SimulatorProcess, chat: str) -> list[dict[str, Any]]:
-    return [m for m in sim.client.messages(chat=chat) if m["kind"] == "push"]
 
 
 def add(store: ReminderStore, *reminders: Reminder) -> None:

@@ -14,7 +14,8 @@ from bot.adapters.redis.group_members import GroupMembers
 from bot.adapters.redis.reminder_store import ReminderStore
 from bot.domain.reminders import Kind, Reminder, new_reminder_id
 from linesim.process import SimulatorProcess
-from tests.integration.test_batching import T0, Clock, pushes, sim, until, worker_on
+from tests.integration.test_batching import T0, sim, worker_on
+from tests.integration.worker_support import Clock, pushes, until
 
 __all__ = ["sim"]  # the fixture
 GROUP = "C" + "9" * 32

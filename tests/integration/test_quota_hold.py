@@ -10,7 +10,7 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
@@ -35,20 +35,13 @@ from bot.entrypoints.web import shutdown
 from bot.settings import Settings
 from linesim.process import SimulatorProcess, start_simulator_process
 from localdev.redis_server import free_port
+from tests.integration.worker_support import Clock, pushes, until
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 SECRET = "quota-test-secret"
 TOKEN = "quota-test-token"
 DAILY_7 = "FREQ=DAILY;BYHOUR=7;BYMINUTE=0"
 T0 = int(datetime(2026, 12, 6, 7, 0, tzinfo=TOKYO).timestamp() * 1000)
-
-
-class Clock:
-    def __init__(self, now_ms: int) -> None:
-        self.now_ms = now_ms
-
-    def __call__(self) -> int:
-        return self.now_ms
 
 
 @pytest.fixture(scope="module")
@@ -109,18 +102,6 @@ async def worker_on(
         await asyncio.wait_for(task, 10)
         await pusher.close()
         await client.aclose()
-
-
-async def until(condition: Callable[[], Any], timeout_s: float = 10.0) -> Any:
-    """Poll Redis or the simulator for a state that has no event to await."""
-    async with asyncio.timeout(timeout_s):
-        while not (found := await asyncio.to_thread(condition)):
-            await asyncio.sleep(0.01)
-    return found
-
-
-def pushes(sim: SimulatorProcess, chat: str) -> list[dict[str, Any]]:
-    return [m for m in sim.client.messages(chat=chat) if m["kind"] == "push"]
 
 
 def pushed(sim: SimulatorProcess, chat: str, count: int) -> bool:

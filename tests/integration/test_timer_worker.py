@@ -21,6 +21,7 @@ from bot.domain.delivery import MAX_ATTEMPTS, PushOutcome
 from bot.domain.reminders import Kind, Reminder, new_reminder_id
 from bot.domain.timers import Timer, new_timer_id
 from bot.entrypoints.timer_worker import TimerWorker
+from tests.integration.worker_support import Clock
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 DAILY_7 = "FREQ=DAILY;BYHOUR=7;BYMINUTE=0"
@@ -28,14 +29,6 @@ DAILY_7 = "FREQ=DAILY;BYHOUR=7;BYMINUTE=0"
 
 def ms(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
-
-
-@dataclass
-class Clock:
-    now_ms: int
-
-    def __call__(self) -> int:
-        return self.now_ms
 
 
 @dataclass

@@ -30,7 +30,8 @@ from bot.adapters.redis.worker_registry import (
 from bot.domain.reminders import Kind, Reminder, new_reminder_id
 from bot.entrypoints.timer_worker import TimerWorker
 from bot.service.delivering import DeliveryStats
-from tests.integration.test_timer_worker import TOKYO, Clock, ScriptedPusher
+from tests.integration.test_timer_worker import TOKYO, ScriptedPusher
+from tests.integration.worker_support import Clock
 
 
 def wall_ms() -> int:
