@@ -12,6 +12,7 @@ import time
 import urllib.request
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -87,19 +88,32 @@ def sim() -> Iterator[SimulatorProcess]:
     process.stop()
 
 
-@pytest.fixture
-def workers(redis_url: str, sim: SimulatorProcess, tmp_path: Path) -> Iterator[Workers]:
-    env = dict(
+def worker_env(redis_url: str, sim_url: str, token: str) -> dict[str, str]:
+    """A timer worker's environment: this Redis, pushing to the simulator at `sim_url`."""
+    return dict(
         os.environ,
         LINE_CHANNEL_SECRET="unused-by-the-timer-worker",
-        LINE_CHANNEL_ACCESS_TOKEN=ACCESS_TOKEN,
-        LINE_API_BASE_URL=sim.url,
+        LINE_CHANNEL_ACCESS_TOKEN=token,
+        LINE_API_BASE_URL=sim_url,
         REDIS_URL=redis_url,
         **WORKER_ENV,
     )
-    pool = Workers(env, tmp_path)
-    yield pool
-    pool.stop_all()
+
+
+@contextmanager
+def worker_pool(redis_url: str, sim_url: str, token: str, logdir: Path) -> Iterator[Workers]:
+    """Timer workers pushing to the simulator at `sim_url` with `token`; all stopped after."""
+    pool = Workers(worker_env(redis_url, sim_url, token), logdir)
+    try:
+        yield pool
+    finally:
+        pool.stop_all()
+
+
+@pytest.fixture
+def workers(redis_url: str, sim: SimulatorProcess, tmp_path: Path) -> Iterator[Workers]:
+    with worker_pool(redis_url, sim.url, ACCESS_TOKEN, tmp_path) as pool:
+        yield pool
 
 
 def _add_timers(client: redis.Redis, count: int, within_ms: tuple[int, int]) -> set[str]:

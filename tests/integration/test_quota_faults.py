@@ -3,7 +3,6 @@ redis-server and the LINE simulator with an enforced monthly quota."""
 
 from __future__ import annotations
 
-import os
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -18,7 +17,7 @@ from bot.adapters.redis.quota_state import request_recheck
 from bot.adapters.redis.reminder_store import Added, ReminderStore
 from bot.domain.reminders import Kind, Reminder, new_reminder_id
 from linesim.process import SimulatorProcess, start_simulator_process
-from tests.integration.test_delivery_faults import WORKER_ENV, Workers, _wait_until
+from tests.integration.test_delivery_faults import Workers, _wait_until, worker_pool
 
 ACCESS_TOKEN = "quota-fault-token"
 DAILY = "FREQ=DAILY;BYHOUR=7;BYMINUTE=0"
@@ -32,17 +31,8 @@ def sim() -> Iterator[SimulatorProcess]:
 
 @pytest.fixture
 def workers(redis_url: str, sim: SimulatorProcess, tmp_path: Path) -> Iterator[Workers]:
-    env = dict(
-        os.environ,
-        LINE_CHANNEL_SECRET="unused-by-the-timer-worker",
-        LINE_CHANNEL_ACCESS_TOKEN=ACCESS_TOKEN,
-        LINE_API_BASE_URL=sim.url,
-        REDIS_URL=redis_url,
-        **WORKER_ENV,
-    )
-    pool = Workers(env, tmp_path)
-    yield pool
-    pool.stop_all()
+    with worker_pool(redis_url, sim.url, ACCESS_TOKEN, tmp_path) as pool:
+        yield pool
 
 
 def _add(client: redis.Redis, count: int) -> dict[str, Reminder]:

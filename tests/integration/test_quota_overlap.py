@@ -21,7 +21,7 @@ from bot.adapters.redis.quota_state import request_recheck
 from bot.adapters.redis.reminder_store import Added, ReminderStore
 from bot.domain.reminders import Kind, Reminder, new_reminder_id
 from linesim.process import SimulatorProcess, start_simulator_process
-from tests.integration.test_delivery_faults import WORKER_ENV, Workers, _wait_until
+from tests.integration.test_delivery_faults import Workers, _wait_until, worker_env
 
 ROOT = Path(__file__).resolve().parents[2]
 # The last release that dead-letters the monthly-limit 429 (it knows nothing of the hold).
@@ -56,14 +56,7 @@ def sim() -> Iterator[SimulatorProcess]:
 
 @pytest.fixture
 def env(redis_url: str, sim: SimulatorProcess) -> dict[str, str]:
-    return dict(
-        os.environ,
-        LINE_CHANNEL_SECRET="unused-by-the-timer-worker",
-        LINE_CHANNEL_ACCESS_TOKEN=ACCESS_TOKEN,
-        LINE_API_BASE_URL=sim.url,
-        REDIS_URL=redis_url,
-        **WORKER_ENV,
-    )
+    return worker_env(redis_url, sim.url, ACCESS_TOKEN)
 
 
 def _start_previous(tree: Path, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:

@@ -4,7 +4,6 @@ pushes) and under an RQ worker's dequeue."""
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections import Counter
@@ -21,11 +20,11 @@ from linesim.process import SimulatorProcess, start_simulator_process
 from localdev.redis_server import RedisServer
 from tests.integration.test_delivery_faults import (
     ACCESS_TOKEN,
-    WORKER_ENV,
     Workers,
     _add_timers,
     _wait_accepted,
     _warm_up,
+    worker_env,
 )
 
 # Long enough for the previous release's claim retries to reach their 2 s cap, so that it would
@@ -54,14 +53,7 @@ def sim() -> Iterator[SimulatorProcess]:
 def test_timers_due_while_redis_was_down_are_pushed_once_within_a_second_of_its_return(
     durable_redis: RedisServer, sim: SimulatorProcess, tmp_path: Path
 ) -> None:
-    env = dict(
-        os.environ,
-        LINE_CHANNEL_SECRET="unused-by-the-timer-worker",
-        LINE_CHANNEL_ACCESS_TOKEN=ACCESS_TOKEN,
-        LINE_API_BASE_URL=sim.url,
-        REDIS_URL=durable_redis.url,
-        **WORKER_ENV,
-    )
+    env = worker_env(durable_redis.url, sim.url, ACCESS_TOKEN)
     workers = Workers(env, tmp_path)
     try:
         worker = workers.start()
