@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from localdev.stack import Stack
-from tests.e2e.support import E2E_ENV
+from tests.e2e.support import E2E_ENV, drop_timers, new_user_id
 
 CHROMIUM = os.environ.get("LINESIM_CHROMIUM", "/usr/bin/chromium")
 # Set to a folder (e.g. docs) to keep the screenshots the tests take; else they go to tmp.
@@ -80,6 +80,15 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     running = Stack(E2E_ENV, log_dir=tmp_path_factory.mktemp("stack")).start()
     yield running
     running.stop()
+
+
+@pytest.fixture
+def user(stack: Stack) -> Iterator[str]:
+    """A fresh chat; its reminders are dropped afterwards so none fires in a later test."""
+    chat = new_user_id()
+    yield chat
+    with stack.redis_client() as client:
+        drop_timers(client, chat)
 
 
 @pytest.fixture

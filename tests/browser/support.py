@@ -8,6 +8,9 @@ import urllib.request
 import zlib
 from typing import Any
 
+from bot.adapters.redis import keys
+from localdev.stack import Stack
+
 _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
@@ -74,3 +77,10 @@ def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
         + chunk(b"IDAT", zlib.compress(row * height, 9))
         + chunk(b"IEND", b"")
     )
+
+
+def due_ms(stack: Stack, chat: str) -> list[int]:
+    """When the chat's pending reminders are due (their scores in the due set), soonest first."""
+    with stack.redis_client() as client:
+        entries = client.zrange(keys.REMINDERS_DUE, 0, -1, withscores=True)
+    return [int(score) for member, score in entries if member.decode().startswith(f"{chat}:")]

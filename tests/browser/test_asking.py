@@ -7,36 +7,16 @@ a Friday, so `6月4日(木)` contradicts itself.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pytest
-
-from bot.adapters.redis import keys
 from localdev.stack import Stack
-from tests.browser.support import bot_rows, open_chat, say, transcript
-from tests.e2e.support import drop_timers, new_user_id, quick_reply_items, text_of, wait_one
+from tests.browser.support import bot_rows, due_ms, open_chat, say, transcript
+from tests.e2e.support import quick_reply_items, text_of, wait_one
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 JUNE_4 = datetime(2027, 6, 4, 10, 0, tzinfo=TOKYO)
-
-
-@pytest.fixture
-def user(stack: Stack) -> Iterator[str]:
-    """A fresh chat; its reminders are dropped afterwards so none fires in a later test."""
-    chat = new_user_id()
-    yield chat
-    with stack.redis_client() as client:
-        drop_timers(client, chat)
-
-
-def _pending(stack: Stack, chat: str) -> list[int]:
-    """When the chat's pending reminders are due (their scores in the due set)."""
-    with stack.redis_client() as client:
-        entries = client.zrange(keys.REMINDERS_DUE, 0, -1, withscores=True)
-    return [int(score) for member, score in entries if member.decode().startswith(f"{chat}:")]
 
 
 def _labels(record: dict[str, Any]) -> list[str]:
@@ -54,12 +34,12 @@ def test_a_reading_tapped_on_the_page_is_stored_once_and_listed(
     year = "2027/" if datetime.now(TOKYO).year != 2027 else ""
     june_4 = f"{year}6/4(金) 10:00"
     assert _labels(asked)[0] == june_4
-    assert _pending(stack, user) == []
+    assert due_ms(stack, user) == []
     page.locator("#quick button", has_text=june_4).click()
     confirmed = wait_one(stack.sim, asked["seq"], user, timeout=5)
     assert "2027年6月4日(金) 10:00" in text_of(confirmed)
     assert transcript(page, user).locator(".row.me .bubble").last.inner_text() == june_4
-    assert _pending(stack, user) == [int(JUNE_4.timestamp() * 1000)]
+    assert due_ms(stack, user) == [int(JUNE_4.timestamp() * 1000)]
     say(page, "一覧")
     listing = wait_one(stack.sim, confirmed["seq"], user, timeout=5)
     assert "1. 会議 — 2027年6月4日(金) 10:00" in text_of(listing)
@@ -80,4 +60,4 @@ def test_cancel_on_the_page_stores_nothing(stack: Stack, page: Any, user: str) -
     say(page, "一覧")
     listing = wait_one(stack.sim, abandoned["seq"], user, timeout=5)
     assert "ありません" in text_of(listing)
-    assert _pending(stack, user) == []
+    assert due_ms(stack, user) == []

@@ -9,18 +9,14 @@ with a 取消 button per reminder.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pytest
-
-from bot.adapters.redis import keys
 from localdev.stack import Stack
-from tests.browser.support import bot_rows, open_chat, say, transcript, wait_count
-from tests.e2e.support import drop_timers, new_user_id, quick_reply_items, text_of, wait_one
+from tests.browser.support import bot_rows, due_ms, open_chat, say, transcript, wait_count
+from tests.e2e.support import quick_reply_items, text_of, wait_one
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 CARD_BUTTONS = ["完了", "5分後", "1時間後", "明日"]
@@ -33,22 +29,6 @@ def _json(record: Record) -> str:
 
 def _hm(moment: datetime) -> str:
     return f"{moment.hour}:{moment.minute:02d}"
-
-
-@pytest.fixture
-def user(stack: Stack) -> Iterator[str]:
-    """A fresh chat; its reminders are dropped afterwards so none fires in a later test."""
-    chat = new_user_id()
-    yield chat
-    with stack.redis_client() as client:
-        drop_timers(client, chat)
-
-
-def _due_ms(stack: Stack, chat: str) -> list[int]:
-    """When the chat's pending reminders are due (their scores in the due set)."""
-    with stack.redis_client() as client:
-        entries = client.zrange(keys.REMINDERS_DUE, 0, -1, withscores=True)
-    return [int(score) for member, score in entries if member.decode().startswith(f"{chat}:")]
 
 
 def test_timer_reply_then_push(stack: Stack, page: Any, user: str, shots: Path) -> None:
@@ -92,7 +72,7 @@ def test_reminder_set_in_two_taps(stack: Stack, page: Any, user: str) -> None:
     assert _hm(target) in _json(confirmed)
     # Due at that minute to the millisecond. Waiting for the push here would cost up to a
     # minute; tests/e2e/test_reminders.py sees a next-minute reminder pushed within 1 s of it.
-    assert _due_ms(stack, user) == [int(target.timestamp() * 1000)]
+    assert due_ms(stack, user) == [int(target.timestamp() * 1000)]
 
 
 def test_snooze_from_a_notification_card(stack: Stack, page: Any, user: str) -> None:

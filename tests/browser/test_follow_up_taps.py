@@ -4,34 +4,15 @@ of a 完了するまで reminder at once."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pytest
-
-from bot.adapters.redis import keys
 from localdev.stack import Stack
-from tests.browser.support import bot_rows, open_chat, say, wait_count
-from tests.e2e.support import drop_timers, new_user_id, quick_reply_items, text_of, wait_one
+from tests.browser.support import bot_rows, due_ms, open_chat, say, wait_count
+from tests.e2e.support import quick_reply_items, text_of, wait_one
 
 TOKYO = ZoneInfo("Asia/Tokyo")
-
-
-@pytest.fixture
-def user(stack: Stack) -> Iterator[str]:
-    """A fresh chat; its reminders are dropped afterwards so none fires in a later test."""
-    chat = new_user_id()
-    yield chat
-    with stack.redis_client() as client:
-        drop_timers(client, chat)
-
-
-def _due_ms(stack: Stack, chat: str) -> list[int]:
-    with stack.redis_client() as client:
-        entries = client.zrange(keys.REMINDERS_DUE, 0, -1, withscores=True)
-    return sorted(int(s) for m, s in entries if m.decode().startswith(f"{chat}:"))
 
 
 def test_time_change_on_a_confirmation_moves_the_reminder(
@@ -56,17 +37,17 @@ def test_time_change_on_a_confirmation_moves_the_reminder(
     page.click("#pickerOk")
     edited = wait_one(stack.sim, since, user, timeout=5)
     assert "変更しました" in text_of(edited)
-    assert _due_ms(stack, user) == [int(moved_to.timestamp() * 1000)]
+    assert due_ms(stack, user) == [int(moved_to.timestamp() * 1000)]
 
 
 def test_done_on_the_card_stops_the_repeats(stack: Stack, page: Any, user: str) -> None:
     open_chat(page, stack.sim_url, user)
     say(page, "3 薬 1分おきに完了するまで 2回")
     wait_count(bot_rows(page, user, "push"), 1, timeout=8)
-    assert len(_due_ms(stack, user)) == 2  # the two repeats, a minute apart, still to come
+    assert len(due_ms(stack, user)) == 2  # the two repeats, a minute apart, still to come
     card = bot_rows(page, user, "push").last
     since = stack.sim.last_seq()
     card.locator("button.fx-button", has_text="完了").click()
     done = wait_one(stack.sim, since, user, timeout=5)
     assert done["kind"] == "reply"
-    assert _due_ms(stack, user) == []
+    assert due_ms(stack, user) == []
