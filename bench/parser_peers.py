@@ -23,12 +23,12 @@ dateparser 1.5.0. After the rewrite (the pattern registry) and its later fixes:
     reader       set        rows  right strict silently wrong false pos missed   µs p50   µs p99
     --------------------------------------------------------------------------------------------
     this parser  table       409    409    409              0         0      0
-    this parser  natural     348    348    348              0         0      0
+    this parser  natural     349    349    349              0         0      0
     this parser  negative    130    130    130              0         0      0
-    this parser  all         887    887    887              0         0      0       97      262
-    ja_timex     all         887    281      –            190        11    405      202      453
-    dateparser   all         887    349      –            342        44    152      748     2850
-    bench.parser cases (2400 calls): read_message p50 0.101 ms  p99 0.863 ms
+    this parser  all         888    888    888              0         0      0       98      263
+    ja_timex     all         888    281      –            190        11    406      211      473
+    dateparser   all         888    349      –            342        44    153      791     2985
+    bench.parser cases (9600 calls): read_message p50 0.103 ms  p99 0.898 ms
 
 Before the rewrite (parser of commit 7f62276, 20 rounds, the 273-row table then):
 
