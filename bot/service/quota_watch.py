@@ -159,8 +159,11 @@ class QuotaWatch:
             # The limit this hold began at: only a higher one (a raised plan) ends it early.
             self._numbers = await self._fetch()
             if self._numbers is not None:
-                await self._state.write_numbers(self._numbers, None, now_ms)
                 await self._warn(self._numbers, now_ms)
+        if self._numbers is not None:
+            # Written before the hold, so whoever sees the hold sees what LINE said with it
+            # (a check's own write may still be on its way on another connection).
+            await self._state.write_numbers(self._numbers, None, now_ms)
         hold = quota.start_hold(now_ms, reason, self._numbers)
         if await self._state.begin_hold(hold):
             self._since_ms = now_ms
