@@ -9,7 +9,7 @@ from bot.settings import read_one
 bind = f"0.0.0.0:{read_one('PORT')}"
 
 # Worker model: gthread, 2 processes × 4 threads, each process with one reply-sender thread
-# (bot/adapters/reply_sender.py). The reply left the request, so a request is ~1 ms of CPU
+# (bot/adapters/line/replies.py). The reply left the request, so a request is ~1 ms of CPU
 # (signature, JSON, the SDK's models, one Redis script) and no waiting on LINE: the web is
 # CPU-bound, and threads only need to cover Redis round trips and slow clients.
 # Measured with bench.webhook (2,000 timer webhooks, one new connection each, LINE at 50 ms;

@@ -44,10 +44,10 @@ Changes (each kept because it helped; burst = sent → reply; load = webhook lat
    14 → 4 round trips per dequeue. Burst p50 / p99: 181–325 / 374–428 → 74–97 / 162–193
    (3 rounds each, load 3.3–3.9); rq_worker CPU 0.69–0.76 → 0.60–0.62 s per burst.
 2. web: a heavy job enqueued in one round trip (RQ's enqueue on our pipeline); the loading
-   animation held to each process's share of LINE's 100/s (bot/adapters/call_window.py):
+   animation held to each process's share of LINE's 100/s (bot/adapters/line/call_window.py):
    web sent → enqueued p50 25–54 → 10–16 ms in 2 of 3 rounds (70 in the third, a load spike),
    0 × 429 instead of 101 (load 3.5–3.9; end to end within the noise: the queue limits).
-3. web: texts with quick-reply buttons written as the SDK's dicts (bot/adapters/line_json.py):
+3. web: texts with quick-reply buttons written as the SDK's dicts (adapters/line/message_json.py):
    web CPU for the load 2.96–3.43 → 2.64–2.74 s (3 rounds, load 5.3–6.4).
 4. web: chat zone + open question in one pipeline; rq_worker: suspension check ≤ 1/s (3 round
    trips per dequeue), job threads started with the worker: burst p50 mean 133 → 102 ms

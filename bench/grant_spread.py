@@ -27,8 +27,9 @@ from typing import Any
 
 from bench.endpoints import Push
 from bench.load import percentile
-from bot.adapters.line_push import AsyncLinePusher, Message, PushResult
+from bot.adapters.line.pushes import AsyncLinePusher
 from bot.adapters.redis.delivery_store import Claim, ClaimedReminder, DeliveryStore
+from bot.domain.push import Message, PushResult
 
 nan = float("nan")
 

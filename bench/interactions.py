@@ -39,7 +39,7 @@ import redis
 from bench import procs
 from bench.endpoints import BenchFake
 from bench.load import user_id
-from bot.adapters.line_push import AsyncLinePusher
+from bot.adapters.line.pushes import AsyncLinePusher
 from bot.adapters.redis import keys
 from bot.adapters.redis.connection import async_client
 from bot.adapters.redis.delivery_store import DeliveryStore

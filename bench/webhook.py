@@ -12,7 +12,7 @@ concurrency to find where the rate stops growing; a time-window run of the old m
 1/3 "ヘルプ", 1/3 unreadable, keep-alive clients) is kept for comparison with older figures.
 The tokens are unknown to linesim, so each reply call costs the 50 ms round trip and answers
 400 "Invalid reply token", which the bot's reply sender logs and shrugs off, as it does for an
-expired token; the replies leave the request (bot/adapters/reply_sender.py), so the latency
+expired token; the replies leave the request (bot/adapters/line/replies.py), so the latency
 measured here is the webhook's own.
 With --py-spy, one more 20-client run samples the gunicorn workers and prints where they spend
 their time. Everything runs on 127.0.0.1.

@@ -60,8 +60,8 @@ def install_uvloop() -> None:
 
 
 async def _run_timer_worker(settings: Settings) -> None:
-    from bot.adapters.line_push import AsyncLinePusher
-    from bot.adapters.line_quota import numbers_fetcher
+    from bot.adapters.line.pushes import AsyncLinePusher
+    from bot.adapters.line.quota import numbers_fetcher
     from bot.adapters.redis.connection import TIMER_WORKER, async_client
     from bot.adapters.redis.delivery_store import DeliveryStore
     from bot.adapters.redis.worker_registry import default_name
@@ -118,9 +118,10 @@ async def _run_timer_worker(settings: Settings) -> None:
 def build_web_services(settings: Settings) -> WebServices:
     """The web process: one Redis pool (its share of the plan's connections), the reply
     sender, and the event handlers' ports."""
-    from bot.adapters.call_window import LOADING_RATE_PER_S
     from bot.adapters.job_queue import JobQueue
-    from bot.adapters.member_names import MemberNames
+    from bot.adapters.line.call_window import LOADING_RATE_PER_S
+    from bot.adapters.line.member_names import MemberNames
+    from bot.adapters.line.replies import REPLY_TIMEOUT_S, ReplySender
     from bot.adapters.redis.calendar_feeds import CalendarFeeds
     from bot.adapters.redis.connection import STORE_ERRORS, WEB_PER_PROCESS, sync_client
     from bot.adapters.redis.followers import Followers
@@ -130,7 +131,6 @@ def build_web_services(settings: Settings) -> WebServices:
     from bot.adapters.redis.notify_store import NotifyStore
     from bot.adapters.redis.reminder_store import ReminderStore
     from bot.adapters.reply_handoff import rq_handoff
-    from bot.adapters.reply_sender import REPLY_TIMEOUT_S, ReplySender
     from bot.domain import occurrences
     from bot.entrypoints import web
     from bot.service.broadcast import Broadcasts
@@ -234,20 +234,19 @@ def run_timer_worker() -> int:
 def build_job_context(settings: Settings) -> JobContext:
     """The RQ worker's jobs: their LINE clients and, outside RQ, their Redis (built once, at
     the worker's start, before it forks)."""
-    from bot.adapters.line_api import LineClient, configuration
-    from bot.adapters.line_multicast import SdkMulticaster
+    from bot.adapters.line.replies import ReplySender
+    from bot.adapters.line.sdk_calls import SdkMulticaster, SdkPusher
     from bot.adapters.redis.connection import sync_client
     from bot.jobs.context import JobContext
-    from bot.jobs.line_reply import ThreadReplier
     from bot.lazy import once
 
     base, token = settings.line_api_base_url, settings.channel_access_token
     return JobContext(
         settings=settings,
-        line=LineClient(configuration(base, token)),
-        replier=ThreadReplier(base, token),
+        pusher=SdkPusher(base, token),
+        # A call at a time per job thread; its loop thread starts in each forked child.
+        replier=ReplySender(base, token, timeout_s=5.0, concurrency=settings.rq_threads),
         multicaster=SdkMulticaster(base, token),
-        handoff_line=LineClient(configuration(base, token), timeout_s=5.0),
         redis=once(lambda: sync_client(settings.redis_url, max_connections=2)),
     )
 

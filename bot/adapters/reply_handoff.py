@@ -14,8 +14,8 @@ import redis
 from rq import Queue, Retry
 
 from bot.adapters.job_queue import QueueName
-from bot.adapters.line_api import ReplyOutcome
-from bot.adapters.reply_sender import TOKEN_VALID_S, HandOff, QueuedReply
+from bot.adapters.line.outcomes import ReplyOutcome
+from bot.adapters.line.replies import TOKEN_VALID_S, HandOff, QueuedReply
 from bot.domain.texts import Reply
 
 log = logging.getLogger(__name__)
@@ -23,10 +23,10 @@ log = logging.getLogger(__name__)
 
 def send_reply(*, reply_token: str, replies: list[Reply]) -> None:
     """The RQ job: one more reply attempt; a retryable failure fails the job (RQ retries).
-    Its LINE client is the one the worker built at start (bot/jobs/context.py)."""
+    Its reply client is the one the worker built at start (bot/jobs/context.py)."""
     from bot.jobs import context  # the RQ side only: the web process never runs this
 
-    if context.current().handoff_line.send_reply(reply_token, replies) is ReplyOutcome.RETRY:
+    if context.current().replier.send_reply(reply_token, replies) is ReplyOutcome.RETRY:
         raise RuntimeError("reply not sent (LINE unavailable)")
 
 

@@ -1,5 +1,5 @@
 """A push as the service sees it: the message objects it sends (LINE's JSON) and what LINE
-answered, classified. Pure; the HTTP is bot/adapters/line_push.py."""
+answered, classified. Pure; the HTTP is bot/adapters/line/pushes.py."""
 
 from __future__ import annotations
 

@@ -26,13 +26,14 @@ from rq.job import Job, get_current_job
 
 from bot.adapters import morphology
 from bot.adapters.job_queue import JobQueue
-from bot.adapters.line_api import LineClient, ReplyOutcome
-from bot.adapters.line_push import PushOutcome
+from bot.adapters.line.outcomes import ReplyOutcome
+from bot.adapters.line.replies import ReplySender
+from bot.adapters.line.sdk_calls import SdkPusher
 from bot.adapters.redis.heavy_slots import HeavySlots, ReplyAttempts
 from bot.adapters.redis.iterations import IterationStore
 from bot.domain import heavy_texts
+from bot.domain.delivery import PushOutcome
 from bot.jobs import context
-from bot.jobs.line_reply import ThreadReplier
 from bot.service import broadcast
 from bot.service.iteration import Runner, StepFailedError, pause
 
@@ -94,7 +95,6 @@ def answer(
     received_ms: int,
 ) -> str:
     attempts = ReplyAttempts(client)
-    line = context.current().line
     if _age_ms(received_ms) < REPLY_VALID_MS:
         before = attempts.begin(job_id)
         if before == "sent":
@@ -107,7 +107,7 @@ def answer(
             return "replied_before"  # refused because an earlier run of this job used it
     elif attempts.previous(job_id) == "sent":
         return "replied_before"  # a run that replied, then failed before it finished
-    return _push(line, chat_id, replies, push_retry_key(job_id))
+    return _push(context.current().pusher, chat_id, replies, push_retry_key(job_id))
 
 
 def _age_ms(received_ms: int) -> float:
@@ -115,7 +115,7 @@ def _age_ms(received_ms: int) -> float:
 
 
 def _reply_while_valid(
-    line: ThreadReplier, token: str, replies: list[heavy_texts.Reply], received_ms: int
+    line: ReplySender, token: str, replies: list[heavy_texts.Reply], received_ms: int
 ) -> ReplyOutcome:
     outcome = line.send_reply(token, replies)
     for delay in RETRY_DELAYS_S:
@@ -131,7 +131,7 @@ def _reply_while_valid(
     return outcome
 
 
-def _push(line: LineClient, chat_id: str, replies: list[heavy_texts.Reply], retry_key: str) -> str:
+def _push(line: SdkPusher, chat_id: str, replies: list[heavy_texts.Reply], retry_key: str) -> str:
     result = line.push(chat_id, replies, retry_key=retry_key)
     for delay in RETRY_DELAYS_S:
         if result.outcome not in (PushOutcome.RETRY, PushOutcome.RATE_LIMITED):
@@ -179,14 +179,11 @@ def iterate(*, iteration_id: str) -> str:
 
 def warm_up() -> None:
     """Build in the rq_worker's parent, before it forks, what every job uses: the LINE
-    clients (no connection is opened) and one rendering of each answer through the SDK's
-    models, so the forked workers share those objects instead of each building its own."""
-    from linebot.v3.messaging import ReplyMessageRequest
-
-    from bot.adapters.line_messages import to_line_message
+    clients (no connection is opened, no thread started) and one request body of each answer,
+    so the forked workers share those objects instead of each building its own."""
+    from bot.adapters.line.message_json import reply_body
 
     context.current()
     tokens = morphology.tokens("準備運動で東京特許許可局")
     for render in RENDER.values():
-        messages = [to_line_message(r) for r in render(tokens)]
-        ReplyMessageRequest(reply_token="0" * 32, messages=messages).to_json()
+        reply_body("0" * 32, tuple(render(tokens)))

@@ -12,8 +12,8 @@
 - One INFO line per event: `event id=<webhookEventId> type=message/text outcome=timer ms=1.2`.
   No message text, reply token, access token or secret is ever logged.
 - Replies never run on the request: `handle_event` gets a `ReplySender`
-  (bot/adapters/reply_sender.py) whose `reply()` only queues. This process's sender thread
-  delivers it, each LINE call bounded by `REPLY_TIMEOUT_S` (bot/adapters/reply_sender.py) and
+  (bot/adapters/line/replies.py) whose `reply()` only queues. This process's sender thread
+  delivers it, each LINE call bounded by `REPLY_TIMEOUT_S` (bot/adapters/line/replies.py) and
   tried again on timeout/5xx/429 while the token is under 55 s old, then dropped with a
   `reply dropped reason=expired` line (at most 2,000 wait per process; past that, dropped with
   `reason=queue_full`). So a LINE that hangs costs the webhook nothing: it is still answered in
@@ -46,8 +46,8 @@ from linebot.v3.models.events import UnknownEvent
 from linebot.v3.webhooks import Event
 from redis.exceptions import RedisError
 
+from bot.adapters.line.replies import ReplySender
 from bot.adapters.redis.recovery import drop_idle, lost_link
-from bot.adapters.reply_sender import ReplySender
 from bot.entrypoints.admin import mount_admin
 from bot.entrypoints.calendar_route import mount_calendar, public_base_url
 from bot.entrypoints.notify_web import mount_notify_api
@@ -61,7 +61,7 @@ log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1024 * 1024
 MAX_JSON_INT = 2**53  # LINE's ids are strings; no number it sends comes near this
 FUTURE_SLACK_MS = 24 * 3600 * 1000  # a timestamp is when the event happened: never far ahead
-# The reply sender's call bound (REPLY_TIMEOUT_S) is in bot/adapters/reply_sender.py, the web
+# The reply sender's call bound (REPLY_TIMEOUT_S) is in bot/adapters/line/replies.py, the web
 # processes' share of Redis connections (WEB_TOTAL, WEB_PER_PROCESS) in
 # bot/adapters/redis/connection.py; bot/bootstrap.py builds the services from them.
 _SENDERS: list[ReplySender] = []

@@ -13,19 +13,17 @@ from dataclasses import dataclass
 
 import redis
 
-from bot.adapters.line_api import LineClient
-from bot.adapters.line_multicast import SdkMulticaster
-from bot.jobs.line_reply import ThreadReplier
+from bot.adapters.line.replies import ReplySender
+from bot.adapters.line.sdk_calls import SdkMulticaster, SdkPusher
 from bot.settings import Settings
 
 
 @dataclass(frozen=True)
 class JobContext:
     settings: Settings
-    line: LineClient  # pushes (a heavy reply whose token is too old)
-    replier: ThreadReplier  # replies from job threads, one keep-alive connection each
+    pusher: SdkPusher  # pushes (a heavy reply whose token is too old)
+    replier: ReplySender  # replies: heavy ones, and those a stopping web process handed over
     multicaster: SdkMulticaster  # a broadcast's steps
-    handoff_line: LineClient  # replies a stopping web process handed over (5 s timeout)
     # Redis for a job run outside RQ (inside RQ a job uses its worker's connection).
     redis: Callable[[], redis.Redis]
 

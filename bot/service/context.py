@@ -48,7 +48,7 @@ class ReminderBook(Protocol):
 
 
 class MemberNames(Protocol):
-    """The display names of a group's or room's members (bot.adapters.member_names): cached,
+    """The display names of a group's or room's members (bot.adapters.line.member_names): cached,
     None when unknown or when LINE does not answer within a short bound; never raises."""
 
     def name_of(self, chat_id: str, user_id: str) -> str | None: ...

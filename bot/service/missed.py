@@ -35,7 +35,7 @@ class HeldNotifications(Protocol):
 
 
 class SettlingReplier(Protocol):
-    """bot.adapters.reply_sender.ReplySender: a reply, and later whether LINE took it."""
+    """bot.adapters.line.replies.ReplySender: a reply, and later whether LINE took it."""
 
     def reply(
         self,

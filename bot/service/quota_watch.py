@@ -30,7 +30,7 @@ RESCUE_SLACK_MS = 5 * 60_000
 RESCUE_EVERY_MS = 5_000
 RESCUE_OVERLAP_MS = 60_000
 
-# LINE's numbers, or None when it did not answer (bot.adapters.line_quota, in a thread).
+# LINE's numbers, or None when it did not answer (bot.adapters.line.quota, in a thread).
 QuotaFetch = Callable[[], Awaitable[Numbers | None]]
 
 

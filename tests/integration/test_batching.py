@@ -14,7 +14,7 @@ import pytest
 import redis
 import redis.asyncio as aioredis
 
-from bot.adapters.line_push import AsyncLinePusher
+from bot.adapters.line.pushes import AsyncLinePusher
 from bot.adapters.redis import keys
 from bot.adapters.redis.delivery_store import DeliveryStore
 from bot.adapters.redis.reminder_store import ReminderStore

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapters.http_pool import HttpError, HttpPool
+from bot.adapters.line.http_pool import HttpError, HttpPool
 
 REQUEST = b"POST /p HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}"
 OK = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Line-Request-Id: r1\r\n\r\n{}"

@@ -13,11 +13,12 @@ import pytest
 import redis
 
 from bot.adapters.job_queue import JobQueue
-from bot.adapters.line_push import Message, PushOutcome, PushResult
+from bot.adapters.line.replies import ReplySender
 from bot.adapters.redis.followers import Followers
 from bot.adapters.redis.iterations import Iteration, IterationStore, progress_channel
 from bot.adapters.redis.reminder_store import ReminderStore
-from bot.adapters.reply_sender import ReplySender
+from bot.domain.delivery import PushOutcome
+from bot.domain.push import Message, PushResult
 from bot.domain.texts import Reply
 from bot.service import broadcast
 from bot.service.broadcast import Broadcasts

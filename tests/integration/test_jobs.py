@@ -218,9 +218,9 @@ def test_the_job_reply_body_is_the_sdks_reply_message_request() -> None:
 
     from linebot.v3.messaging import ReplyMessageRequest
 
-    from bot.adapters.line_messages import to_line_message
-    from bot.jobs.line_reply import reply_body
+    from bot.adapters.line.message_json import reply_body
+    from bot.adapters.line.messages import to_line_message
 
     replies = [*heavy_texts.analysis(morphology.tokens("すもも")), heavy_texts.heavy_busy(3)]
     sdk = ReplyMessageRequest(reply_token="t" * 32, messages=[to_line_message(r) for r in replies])
-    assert json.loads(reply_body("t" * 32, replies)) == json.loads(sdk.to_json())
+    assert json.loads(reply_body("t" * 32, tuple(replies))) == json.loads(sdk.to_json())

@@ -12,7 +12,7 @@ import pytest
 import redis
 from linebot.v3.webhooks import PostbackEvent
 
-from bot.adapters.member_names import MemberNames
+from bot.adapters.line.member_names import MemberNames
 from bot.adapters.redis import keys
 from bot.domain import postbacks
 from bot.domain.postbacks import CardAction

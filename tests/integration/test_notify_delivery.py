@@ -10,12 +10,12 @@ import asyncio
 import redis
 import redis.asyncio as aioredis
 
-from bot.adapters.line_push import PushResult
 from bot.adapters.redis import keys
 from bot.adapters.redis.delivery_store import DeliveryStore
 from bot.adapters.redis.notify_store import NotifyStore
 from bot.adapters.redis.worker_registry import Lateness
 from bot.domain.delivery import PushOutcome
+from bot.domain.push import PushResult
 from bot.domain.reminders import Kind, Reminder, new_reminder_id
 from bot.entrypoints.notify_loop import WithNotify, notify_worker
 from bot.entrypoints.timer_worker import TimerWorker, now_ms

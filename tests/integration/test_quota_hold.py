@@ -22,8 +22,8 @@ import redis.asyncio as aioredis
 from werkzeug.serving import make_server
 
 from bot.__main__ import main as bot_main
-from bot.adapters.line_push import AsyncLinePusher
-from bot.adapters.line_quota import numbers_fetcher
+from bot.adapters.line.pushes import AsyncLinePusher
+from bot.adapters.line.quota import numbers_fetcher
 from bot.adapters.redis import keys
 from bot.adapters.redis.delivery_store import DeliveryStore
 from bot.adapters.redis.quota_state import read_snapshot

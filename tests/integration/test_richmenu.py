@@ -25,8 +25,8 @@ from PIL import Image
 
 from bot.__main__ import main
 from bot.adapters import menu_image
+from bot.adapters.line.rich_menu import build_request
 from bot.adapters.menu_image import MAX_BYTES
-from bot.adapters.rich_menu import build_request
 from bot.bootstrap import rich_menu_fonts_hidden
 from bot.domain.rich_menu_layout import (
     HEIGHT,

@@ -13,11 +13,11 @@ from zoneinfo import ZoneInfo
 import redis
 import redis.asyncio as aioredis
 
-from bot.adapters.line_push import Message, PushResult
 from bot.adapters.redis import keys
 from bot.adapters.redis.delivery_store import DeliveryStore
 from bot.adapters.redis.reminder_store import ReminderStore
 from bot.domain.delivery import MAX_ATTEMPTS, PushOutcome
+from bot.domain.push import Message, PushResult
 from bot.domain.reminders import Kind, Reminder, new_reminder_id
 from bot.domain.timers import Timer, new_timer_id
 from bot.entrypoints.timer_worker import TimerWorker

@@ -22,7 +22,7 @@ from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 from werkzeug.test import TestResponse
 
-from bot.adapters.reply_sender import ReplySender
+from bot.adapters.line.replies import ReplySender
 from bot.bootstrap import build_web_services
 from bot.entrypoints.web import MAX_BODY_BYTES, WebServices, create_app, shutdown
 from bot.lazy import once

@@ -15,7 +15,7 @@ from typing import cast
 import pytest
 import redis
 
-from bot.adapters.reply_sender import ReplySender
+from bot.adapters.line.replies import ReplySender
 from bot.domain.texts import Reply
 from linesim import ids
 from localdev.redis_server import free_port

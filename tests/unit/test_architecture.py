@@ -108,7 +108,7 @@ def test_the_graph_sees_function_level_imports() -> None:
     graph = import_graph()
     assert len(graph) > 50
     # bootstrap imports the adapters inside the functions that build each process.
-    assert "bot.adapters.reply_sender" in graph["bot.bootstrap"]
+    assert "bot.adapters.line.replies" in graph["bot.bootstrap"]
     assert "bot.entrypoints.web" in graph["bot.bootstrap"]
 
 
@@ -209,3 +209,60 @@ def test_only_the_composition_root_builds_redis_clients() -> None:
     }
     assert "bot.adapters.redis.connection" in makers  # it sees a maker when there is one
     assert makers <= _CLIENT_MAKERS, makers - _CLIENT_MAKERS
+
+
+# Calls to LINE: every client lives in bot.adapters.line (the webhook's parsing and signature
+# check, linebot.v3.webhooks, is the web entrypoint's and the service's event types).
+LINE_CALLERS_ONLY = ("linebot.v3.messaging", "urllib3", "http.client", "httptools", "aiohttp")
+LINE_PACKAGE = "bot.adapters.line"
+
+
+def _in_line_package(module: str) -> bool:
+    return module == LINE_PACKAGE or module.startswith(f"{LINE_PACKAGE}.")
+
+
+def test_only_the_line_package_imports_an_http_client_or_the_sdk_s_api() -> None:
+    callers = _offending("bot", LINE_CALLERS_ONLY)
+    assert LINE_PACKAGE + ".replies" not in callers  # its pool is line.http_pool, not httptools
+    assert LINE_PACKAGE + ".http_pool" in callers  # the check sees a caller when there is one
+    outside = {m: n for m, n in callers.items() if not _in_line_package(m)}
+    assert outside == {}
+
+
+def _string_constants(module: str) -> set[str]:
+    tree = ast.parse(MODULES[module].read_bytes())
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    return {
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+        and id(node) not in docstrings
+    }  # fmt: skip
+
+
+def test_line_s_endpoints_are_named_only_in_the_line_package() -> None:
+    naming = {m for m in MODULES if any("/v2/bot/" in s for s in _string_constants(m))}
+    assert LINE_PACKAGE + ".pushes" in naming
+    assert {m for m in naming if not _in_line_package(m)} == set()
+
+
+SDK_REPLY_CALLS = (".reply_message", ".reply_message_with_http_info")
+
+
+def test_one_reply_client() -> None:
+    """Every reply goes through one client (ReplySender): web, heavy jobs and the hand-off."""
+    naming = {m for m in MODULES if "/v2/bot/message/reply" in _string_constants(m)}
+    assert naming == {LINE_PACKAGE + ".replies"}
+    through_the_sdk = {
+        module
+        for module in MODULES
+        if any(call.endswith(SDK_REPLY_CALLS) for call in _calls(module))
+    }
+    assert through_the_sdk == set()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.adapters.call_window import CallWindow
+from bot.adapters.line.call_window import CallWindow
 
 
 def test_grants_up_to_the_limit_then_skips_until_the_window_slides() -> None:

@@ -6,9 +6,12 @@ from zoneinfo import ZoneInfo
 
 from linebot.v3.messaging import PushMessageRequest, TextMessage
 
-from bot.adapters.line_api import to_line_message
-from bot.adapters.line_push import PushOutcome, classify_error, push_body, text_message
+from bot.adapters.line.messages import to_line_message
+from bot.adapters.line.outcomes import ReplyOutcome, push_error, reply_outcome
+from bot.adapters.line.pushes import push_body
 from bot.domain import cards
+from bot.domain.delivery import PushOutcome
+from bot.domain.push import text_message
 from bot.domain.reminders import Kind, Reminder
 from bot.domain.texts import Button, Reply
 
@@ -73,12 +76,20 @@ def test_quick_replies_become_message_and_postback_actions() -> None:
 
 
 def test_error_answers_are_classified() -> None:
-    accepted = classify_error(409, {"X-Line-Accepted-Request-Id": "r1"}, b"{}")
+    accepted = push_error(409, {"X-Line-Accepted-Request-Id": "r1"}, b"{}")
     assert (accepted.outcome, accepted.request_id) == (PushOutcome.ALREADY_DELIVERED, "r1")
-    limited = classify_error(429, {"Retry-After": "3"}, b'{"message":"The API rate limit"}')
+    limited = push_error(429, {"Retry-After": "3"}, b'{"message":"The API rate limit"}')
     assert (limited.outcome, limited.retry_after_s) == (PushOutcome.RATE_LIMITED, 3.0)
-    monthly = classify_error(429, {}, b'{"message":"You have reached your monthly limit."}')
+    monthly = push_error(429, {}, b'{"message":"You have reached your monthly limit."}')
     assert monthly.outcome is PushOutcome.MONTHLY_LIMIT
-    assert classify_error(500, {}, b"").outcome is PushOutcome.RETRY
-    assert classify_error(403, {}, b"").outcome is PushOutcome.REJECTED
-    assert classify_error(400, {}, b"").outcome is PushOutcome.REJECTED
+    assert push_error(500, {}, b"").outcome is PushOutcome.RETRY
+    assert push_error(403, {}, b"").outcome is PushOutcome.REJECTED
+    assert push_error(400, {}, b"").outcome is PushOutcome.REJECTED
+
+
+def test_reply_answers_are_classified() -> None:
+    assert reply_outcome(200) is ReplyOutcome.SENT
+    for status in (500, 502, 408, 429):
+        assert reply_outcome(status) is ReplyOutcome.RETRY, status
+    for status in (400, 401, 403, 404, 413):  # an expired or used token is a 400
+        assert reply_outcome(status) is ReplyOutcome.REFUSED, status

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.adapters.line_json import message_dict
-from bot.adapters.line_messages import to_line_message
+from bot.adapters.line.message_json import message_dict
+from bot.adapters.line.messages import to_line_message
 from bot.domain.texts import Button, Reply
 
 _text = st.text(max_size=30)

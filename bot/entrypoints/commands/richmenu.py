@@ -13,10 +13,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from urllib3.exceptions import HTTPError as Urllib3Error
-
+from bot.adapters.line.rich_menu import (
+    TRANSPORT_ERRORS,
+    ApiException,
+    RichMenuClient,
+    build_request,
+    describe_error,
+)
 from bot.adapters.menu_image import NO_CJK_FONT, FontMissingError, Fonts, find_fonts, render_png
-from bot.adapters.rich_menu import ApiException, RichMenuClient, build_request, describe_error
 from bot.bootstrap import line_access, rich_menu_fonts_hidden
 from bot.domain.rich_menu_layout import MENU_NAME, PANELS, Plan, menu_body, plan
 
@@ -105,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
             _apply(line, current, image, doing)
     except ApiException as exc:
         return _fail(f"LINE answered {describe_error(exc)} while {doing[-1]}", 1)
-    except (Urllib3Error, OSError) as exc:
+    except TRANSPORT_ERRORS as exc:
         return _fail(f"can't reach {base_url} while {doing[-1]}: {type(exc).__name__}", 1)
     return 0
 

@@ -24,7 +24,7 @@ from rq import Queue, Worker
 from rq.registry import FailedJobRegistry, StartedJobRegistry
 
 from bot.adapters.job_queue import ALL_QUEUES
-from bot.adapters.line_quota import fetch_quota
+from bot.adapters.line.quota import fetch_quota
 from bot.adapters.redis import worker_registry as wr
 from bot.adapters.redis.quota_report import quota_report
 from bot.adapters.redis.reminder_store import ReminderStore

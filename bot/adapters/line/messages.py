@@ -15,7 +15,7 @@ from linebot.v3.messaging import (
     TextMessage,
 )
 
-from bot.adapters.line_push import MAX_TEXT_CHARS
+from bot.domain.push import MAX_TEXT_CHARS
 from bot.domain.texts import Button, Reply
 
 MAX_QUICK_REPLIES = 13  # LINE's limit per message

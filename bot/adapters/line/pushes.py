@@ -1,4 +1,5 @@
-"""Pushes for the timer worker: pre-built requests over a keep-alive pool, no SDK import."""
+"""Pushes for the timer worker: pre-built requests over a keep-alive pool, no SDK import
+(the RQ jobs' pushes and multicasts go through the SDK: bot/adapters/line/sdk_calls.py)."""
 
 from __future__ import annotations
 
@@ -7,25 +8,14 @@ import logging
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.adapters.http_pool import HttpPool
+from bot.adapters.line.http_pool import HttpPool
+from bot.adapters.line.outcomes import push_error
 from bot.domain.delivery import PushOutcome
-from bot.domain.push import MAX_TEXT_CHARS, Message, PushResult, text_message
+from bot.domain.push import Message, PushResult
 
 log = logging.getLogger(__name__)
 
-__all__ = [
-    "MAX_TEXT_CHARS",
-    "AsyncLinePusher",
-    "Message",
-    "PushOutcome",
-    "PushResult",
-    "classify_error",
-    "push_body",
-    "text_message",
-]
-
 PUSH_PATH = "/v2/bot/message/push"
-MONTHLY_LIMIT_MESSAGE = "monthly limit"
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
@@ -66,7 +56,7 @@ class AsyncLinePusher:
             return PushResult(
                 PushOutcome.DELIVERED, response.status, response.headers.get("x-line-request-id")
             )
-        return classify_error(response.status, response.headers, response.body)
+        return push_error(response.status, response.headers, response.body)
 
     async def close(self) -> None:
         self._pool.close()
@@ -75,36 +65,3 @@ class AsyncLinePusher:
 def push_body(to: str, messages: list[Message]) -> dict[str, Any]:
     """The JSON LINE expects for a push (the SDK's PushMessageRequest; the tests check it)."""
     return {"to": to, "messages": messages, "notificationDisabled": False}
-
-
-def classify_error(status: int, headers: Any, body: Any) -> PushResult:
-    """Map a LINE error answer to what the worker should do about it."""
-    request_id = header_value(headers, "x-line-request-id")
-    if status == 409:
-        accepted = header_value(headers, "x-line-accepted-request-id") or request_id
-        return PushResult(PushOutcome.ALREADY_DELIVERED, status, accepted)
-    if status == 429:
-        text = body.decode(errors="replace") if isinstance(body, bytes) else str(body or "")
-        if MONTHLY_LIMIT_MESSAGE in text.lower():
-            return PushResult(PushOutcome.MONTHLY_LIMIT, status, request_id)
-        return PushResult(PushOutcome.RATE_LIMITED, status, request_id, _retry_after(headers))
-    if status >= 500 or status in (0, 408):
-        return PushResult(PushOutcome.RETRY, status, request_id)
-    return PushResult(PushOutcome.REJECTED, status, request_id)
-
-
-def header_value(headers: Any, name: str) -> str | None:
-    if not headers:
-        return None
-    for key, value in dict(headers).items():
-        if str(key).lower() == name:
-            return str(value)
-    return None
-
-
-def _retry_after(headers: Any) -> float | None:
-    raw = header_value(headers, "retry-after")
-    try:
-        return max(0.0, float(raw)) if raw is not None else None
-    except ValueError:
-        return None

@@ -18,13 +18,23 @@ from linebot.v3.messaging import (
     RichMenuSize,
 )
 from linebot.v3.messaging.exceptions import ApiException
+from urllib3.exceptions import HTTPError as Urllib3Error
 
 from bot.domain.rich_menu_layout import CHAT_BAR_TEXT, HEIGHT, MENU_NAME, PANELS, WIDTH, Panel
 
 LINE_API = "https://api.line.me"
 LINE_API_DATA = "https://api-data.line.me"  # where real LINE takes and serves images
 
-__all__ = ["ApiException", "RichMenuClient", "build_request", "data_host", "describe_error"]
+__all__ = [
+    "TRANSPORT_ERRORS",
+    "ApiException",
+    "RichMenuClient",
+    "build_request",
+    "data_host",
+    "describe_error",
+]
+# LINE did not answer (a timeout, a refused connection): the command says so and stops.
+TRANSPORT_ERRORS = (Urllib3Error, OSError)
 
 
 def build_request(panels: Sequence[Panel] = PANELS) -> RichMenuRequest:

@@ -1,6 +1,6 @@
 """LINE message objects as JSON-ready dicts, written directly for what the bot says most.
 
-The SDK's models (bot/adapters/line_messages.py) cost ~0.4 ms of CPU to build and serialise
+The SDK's models (messages.py) cost ~0.4 ms of CPU to build and serialise
 a text with five quick-reply buttons (pydantic v1). Every timer's confirmation is such a text
 and each is different (its time, its reminder's postback data), so the reply sender's cache
 never hits: bench/formation.py's profile of the webhook load put ~10 % of the web process's
@@ -12,18 +12,37 @@ SDK's models, which validate it.
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
 from typing import Any
 
-from bot.adapters.line_messages import (
+from bot.adapters.line.messages import (
     MAX_LABEL_CHARS,
     MAX_POSTBACK_DATA_CHARS,
     MAX_QUICK_REPLIES,
     to_line_message,
 )
-from bot.adapters.line_push import MAX_TEXT_CHARS
+from bot.domain.line_limits import MAX_MESSAGES_PER_REQUEST
+from bot.domain.push import MAX_TEXT_CHARS
 from bot.domain.texts import Button, Reply
 
 PICKER_MODES = frozenset({"date", "time", "datetime"})  # the SDK's DatetimePickerAction.mode
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def reply_body(reply_token: str, replies: tuple[Reply, ...]) -> bytes:
+    """The JSON of the SDK's ReplyMessageRequest."""
+    messages = [_cached_dict(r) for r in replies[:MAX_MESSAGES_PER_REQUEST]]
+    body = {"replyToken": reply_token, "messages": messages, "notificationDisabled": False}
+    return _JSON.encode(body).encode()
+
+
+def _cached_dict(reply: Reply) -> dict[str, Any]:
+    """Help and can't-read answers repeat: their dicts are kept (read-only once built)."""
+    try:
+        return _cached(reply)
+    except TypeError:  # a Reply holding something unhashable: serialise it every time
+        return message_dict(reply)
 
 
 def message_dict(reply: Reply) -> dict[str, Any]:
@@ -56,3 +75,6 @@ def _action(button: Button) -> dict[str, str]:
             action["displayText"] = button.display_text
         return action
     return {"type": "message", "label": label, "text": button.text or button.label}
+
+
+_cached = lru_cache(maxsize=512)(message_dict)

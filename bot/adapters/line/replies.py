@@ -1,21 +1,23 @@
-"""Replies sent off the webhook's request path, by one asyncio thread per web process.
+"""The one reply client: every reply the bot sends goes through a ReplySender.
 
-LINE drops a webhook not answered within 2 s, and a reply token lasts one minute. So the
-request only queues its reply (`reply()` returns at once) and this sender delivers it:
-- each call is bounded (`timeout_s`); a timeout, 5xx, 429 or connection error is tried again
-  with backoff while the token is younger than `token_valid_s` (55 s, under LINE's minute).
-  Trying again is safe: a reply token is single use, so LINE refuses (400) the repeat of a
-  reply it did deliver instead of showing it twice;
-- a reply whose token is too old is dropped with a log line (`reply dropped reason=expired`);
-- at most `capacity` replies wait (queued or in flight); past that a reply is dropped with a
-  log line rather than growing without bound while LINE hangs;
-- `close()` (gunicorn's worker_exit, after the accepted requests finished) lets the queue
-  drain for a bounded time, then hands what is left to `handoff` (an RQ job), else logs it.
+Its sends run on one asyncio thread per process, over a keep-alive pool (`HttpPool`), each call
+bounded (`timeout_s`), the body the JSON of the SDK's ReplyMessageRequest (message_json.py).
+Two ways in, from any thread:
+- `reply()` (the web process): queue and return at once, because LINE drops a webhook not
+  answered within 2 s. A timeout, 5xx, 429 or connection error is tried again with backoff
+  while the token is younger than `token_valid_s` (55 s, under LINE's minute). Trying again is
+  safe: a reply token is single use, so LINE refuses (400) the repeat of a reply it did deliver
+  instead of showing it twice. A reply whose token is too old is dropped with a log line
+  (`reply dropped reason=expired`); at most `capacity` replies wait (queued or in flight), past
+  that one is dropped with a log line rather than the queue growing while LINE hangs;
+  `close()` (gunicorn's worker_exit) lets the queue drain for a bounded time, then hands what
+  is left to `handoff` (an RQ job, reply_handoff.py), else logs it.
+- `send_reply()` (RQ job threads, and the hand-off job): one call, waited for; the caller
+  decides whether and when to try again, because its pauses must answer SIGTERM.
 
 Why not the SDK in threads: MessagingApi costs ~1.4 ms of CPU per call (pydantic + urllib3)
 and a thread per call in flight; at 350 webhooks/s × LINE's latency that is ~20–70 threads
-and half a core. Here a reply is a pre-built request on `HttpPool` (keep-alive, httptools),
-its messages serialised once per distinct Reply as the SDK's own models would (line_json.py).
+and half a core.
 """
 
 from __future__ import annotations
@@ -23,20 +25,20 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any
 from urllib.parse import urlsplit
 
-from bot.adapters.call_window import CallWindow
-from bot.adapters.http_pool import HttpPool
-from bot.adapters.line_api import DUMMY_REPLY_TOKENS, MAX_MESSAGES_PER_REQUEST, ReplyOutcome
-from bot.adapters.line_json import message_dict
+from bot.adapters.line.call_window import CallWindow
+from bot.adapters.line.http_pool import HttpPool
+from bot.adapters.line.message_json import reply_body
+from bot.adapters.line.outcomes import ReplyOutcome, reply_outcome
+from bot.domain.line_limits import DUMMY_REPLY_TOKENS
 from bot.domain.texts import Reply
 
 log = logging.getLogger(__name__)
@@ -67,31 +69,6 @@ class QueuedReply:
 HandOff = Callable[[list[QueuedReply]], int]
 
 
-# Texts with buttons are written directly, the rest (Flex) through the SDK's models
-# (bot/adapters/line_json.py); help and can't-read answers repeat, so cache them.
-_serialise = message_dict
-_cached = lru_cache(maxsize=512)(_serialise)
-
-
-def _message(reply: Reply) -> dict[str, Any]:
-    try:
-        return _cached(reply)
-    except TypeError:  # a Reply holding something unhashable: serialise it every time
-        return _serialise(reply)
-
-
-def reply_body(reply_token: str, replies: tuple[Reply, ...]) -> bytes:
-    """The JSON of the SDK's ReplyMessageRequest."""
-    messages = [_message(r) for r in replies[:MAX_MESSAGES_PER_REQUEST]]
-    return _JSON.encode({"replyToken": reply_token, "messages": messages}).encode()
-
-
-def classify(status: int) -> ReplyOutcome:
-    if 200 <= status < 300:
-        return ReplyOutcome.SENT
-    return ReplyOutcome.RETRY if status >= 500 or status in (408, 429) else ReplyOutcome.REFUSED
-
-
 def _tell(on_settled: Settled, sent: bool) -> None:
     try:
         on_settled(sent)
@@ -114,7 +91,9 @@ class ReplySender:
         handoff: HandOff | None = None,
         loading_per_s: float | None = None,
     ) -> None:
-        self._pool = HttpPool(base_url, size=concurrency, timeout_s=timeout_s)
+        self._pool_args = (base_url, concurrency, timeout_s)
+        self._pool = self._new_pool()
+        self._timeout_s = timeout_s
         path = urlsplit(base_url).path.rstrip("/") + REPLY_PATH
         self._head = (
             f"POST {path} HTTP/1.1\r\nHost: {self._pool.authority}\r\n"
@@ -131,11 +110,16 @@ class ReplySender:
         self._handoff = handoff
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._pid = os.getpid()  # the process whose thread runs `_loop`
         self._thread: threading.Thread | None = None
         self._pending: dict[int, QueuedReply] = {}  # queued or in flight, by ticket
         self._tickets = 0
         self._closed = False
         self.stats: Counter[str] = Counter()
+
+    def _new_pool(self) -> HttpPool:
+        base_url, size, timeout_s = self._pool_args
+        return HttpPool(base_url, size=size, timeout_s=timeout_s)
 
     # -- any thread -----------------------------------------------------------------------
 
@@ -162,10 +146,28 @@ class ReplySender:
         loop.call_soon_threadsafe(self._spawn, ticket, item)
         return True
 
+    def send_reply(self, reply_token: str, replies: list[Reply]) -> ReplyOutcome:
+        """One reply call, waited for (at most the call's bound): for RQ job threads, which
+        decide themselves whether and when to try again. Not queued, so never dropped for
+        capacity; while closing, RETRY (the caller's job is handed back and runs again)."""
+        if not reply_token or reply_token in DUMMY_REPLY_TOKENS or not replies:
+            return ReplyOutcome.REFUSED
+        with self._lock:
+            if self._closed:
+                return ReplyOutcome.RETRY
+            loop = self._start()
+        raw = self._request(reply_token, tuple(replies))
+        future = asyncio.run_coroutine_threadsafe(self._attempt(raw), loop)
+        try:
+            return future.result(timeout=self._timeout_s + 1.0)
+        except TimeoutError:  # the loop itself is stuck: the call's own bound did not end it
+            future.cancel()
+            return ReplyOutcome.RETRY
+
     def show_loading(self, chat_id: str, seconds: int = 5) -> bool:
         """Queue LINE's loading animation for a 1:1 chat (groups and rooms get 400). Best
         effort: one attempt, not retried, dropped when the sender is busy or closing, or past
-        this process's share of LINE's rate for it (bot/adapters/call_window.py)."""
+        this process's share of LINE's rate for it (bot/adapters/line/call_window.py)."""
         if self._loading is not None and not self._loading.take():
             self.stats["loading_skipped"] += 1
             return False
@@ -206,8 +208,11 @@ class ReplySender:
     # -- internals ------------------------------------------------------------------------
 
     def _start(self) -> asyncio.AbstractEventLoop:
-        """The loop thread, started on first use: in each gunicorn worker, after the fork."""
-        if self._loop is None:
+        """The loop thread, started on first use in this process: after the fork, in each
+        gunicorn worker and each RQ worker child (their parent builds a sender, never sends)."""
+        if self._loop is None or self._pid != os.getpid():
+            if self._loop is not None:  # a parent's sockets and loop are not this process's
+                self._pool = self._new_pool()
             loop = asyncio.new_event_loop()
             ready = threading.Event()
             self._thread = threading.Thread(
@@ -215,7 +220,7 @@ class ReplySender:
             )
             self._thread.start()
             ready.wait()
-            self._loop = loop
+            self._loop, self._pid = loop, os.getpid()
         return self._loop
 
     def _run(self, loop: asyncio.AbstractEventLoop, ready: threading.Event) -> None:
@@ -256,30 +261,31 @@ class ReplySender:
             await asyncio.to_thread(_tell, item.on_settled, outcome is ReplyOutcome.SENT)
 
     async def _attempts(self, item: QueuedReply) -> ReplyOutcome | str:
-        raw = self._request(item)
+        raw = self._request(item.reply_token, item.replies)
         for attempt in range(1_000):
             if time.monotonic() - item.accepted_at > self._token_valid_s:
                 log.warning("reply dropped reason=expired attempts=%d", attempt)
                 return "expired"
-            try:
-                response = await self._pool.send(raw)
-                outcome = classify(response.status)
-            except (TimeoutError, OSError) as exc:  # HttpError is an OSError
-                outcome, response = ReplyOutcome.RETRY, None
-                log.info("reply attempt failed error=%s", type(exc).__name__)
+            outcome = await self._attempt(raw)
             if outcome is not ReplyOutcome.RETRY:
-                if outcome is ReplyOutcome.REFUSED and response is not None:
-                    log.info(
-                        "reply refused status=%d request_id=%s",
-                        response.status,
-                        response.headers.get("x-line-request-id"),
-                    )
                 return outcome
             await asyncio.sleep(RETRY_DELAYS_S[min(attempt, len(RETRY_DELAYS_S) - 1)])
         return "expired"
 
-    def _request(self, item: QueuedReply) -> bytes:
-        body = reply_body(item.reply_token, item.replies)
+    async def _attempt(self, raw: bytes) -> ReplyOutcome:
+        try:
+            response = await self._pool.send(raw)
+        except (TimeoutError, OSError) as exc:  # HttpError is an OSError
+            log.info("reply attempt failed error=%s", type(exc).__name__)
+            return ReplyOutcome.RETRY
+        outcome = reply_outcome(response.status)
+        if outcome is ReplyOutcome.REFUSED:
+            log.info("reply refused status=%d request_id=%s",
+                     response.status, response.headers.get("x-line-request-id"))  # fmt: skip
+        return outcome
+
+    def _request(self, reply_token: str, replies: tuple[Reply, ...]) -> bytes:
+        body = reply_body(reply_token, replies)
         return self._head + f"Content-Length: {len(body)}\r\n\r\n".encode() + body
 
     def _hand_off(self, left: list[QueuedReply]) -> int:
