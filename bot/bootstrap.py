@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import signal
 import socket
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -26,6 +29,8 @@ if TYPE_CHECKING:
     import redis
     from flask import Flask
 
+    from bot.adapters.line.quota import Quota
+    from bot.adapters.line.rich_menu import RichMenuClient
     from bot.entrypoints.web import WebServices
     from bot.jobs.context import JobContext
 
@@ -202,11 +207,28 @@ def setting(name: str) -> object:
     return read_one(name)
 
 
-def line_access() -> tuple[str, str]:
-    """(access token, LINE API base URL) for the operator commands that call LINE: the token
-    may be absent (a dry run, a status without the quota)."""
-    return os.environ.get("LINE_CHANNEL_ACCESS_TOKEN", "").strip(), str(
-        read_one("LINE_API_BASE_URL")
+@dataclass(frozen=True)
+class OperatorLine:
+    """The LINE clients of the operator commands that call LINE (status's quota, richmenu),
+    built here. The token may be absent: a dry run, a status without the quota."""
+
+    base_url: str
+    has_token: bool
+    quota: Callable[[], Quota] | None  # None without a token
+    rich_menu: Callable[[], RichMenuClient]  # a context manager; needs the token
+
+
+def operator_line() -> OperatorLine:
+    from bot.adapters.line.quota import fetch_quota
+    from bot.adapters.line.rich_menu import RichMenuClient
+
+    token = os.environ.get("LINE_CHANNEL_ACCESS_TOKEN", "").strip()
+    base = str(read_one("LINE_API_BASE_URL"))
+    return OperatorLine(
+        base_url=base,
+        has_token=bool(token),
+        quota=functools.partial(fetch_quota, base, token) if token else None,
+        rich_menu=functools.partial(RichMenuClient, base, token),
     )
 
 

@@ -266,3 +266,33 @@ def test_one_reply_client() -> None:
         if any(call.endswith(SDK_REPLY_CALLS) for call in _calls(module))
     }
     assert through_the_sdk == set()
+
+
+LINE_CLIENTS = {
+    "ReplySender",
+    "AsyncLinePusher",
+    "SdkPusher",
+    "SdkMulticaster",
+    "MemberNames",
+    "RichMenuClient",
+    "fetch_quota",
+    "numbers_fetcher",
+}
+
+
+def _builds_a_line_client(module: str) -> bool:
+    """A call of one of LINE_CLIENTS, or a functools.partial of one (built later, on use)."""
+    for node in ast.walk(ast.parse(MODULES[module].read_bytes())):
+        if not isinstance(node, ast.Call):
+            continue
+        made = node.func
+        if ast.unparse(made).endswith("partial") and node.args:
+            made = node.args[0]
+        if ast.unparse(made).rpartition(".")[2] in LINE_CLIENTS:
+            return True
+    return False
+
+
+def test_only_the_composition_root_builds_line_clients() -> None:
+    builders = {m for m in MODULES if not _in_line_package(m) and _builds_a_line_client(m)}
+    assert builders == {"bot.bootstrap"}

@@ -21,7 +21,7 @@ from bot.adapters.line.rich_menu import (
     describe_error,
 )
 from bot.adapters.menu_image import NO_CJK_FONT, FontMissingError, Fonts, find_fonts, render_png
-from bot.bootstrap import line_access, rich_menu_fonts_hidden
+from bot.bootstrap import operator_line, rich_menu_fonts_hidden
 from bot.domain.rich_menu_layout import MENU_NAME, PANELS, Plan, menu_body, plan
 
 HELP = "draw the rich menu and make it every user's default on LINE (idempotent)"
@@ -78,8 +78,9 @@ def _areas() -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    token, base_url = line_access()
-    if not token and not args.dry_run:
+    line_access = operator_line()
+    base_url = line_access.base_url
+    if not line_access.has_token and not args.dry_run:
         return _fail("LINE_CHANNEL_ACCESS_TOKEN is not set", 2)
     try:
         image = render_png(_fonts(args.font))
@@ -101,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     doing = ["listing the rich menus"]
     try:
-        with RichMenuClient(base_url, token) as line:
+        with line_access.rich_menu() as line:
             current = plan(menu_body(), line.menus(), line.default_id())
             if current.nothing_to_do:
                 _say(f"{MENU_NAME!r} is already the default ({current.keep}): nothing to do")

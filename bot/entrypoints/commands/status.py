@@ -15,6 +15,7 @@ import math
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,11 +25,11 @@ from rq import Queue, Worker
 from rq.registry import FailedJobRegistry, StartedJobRegistry
 
 from bot.adapters.job_queue import ALL_QUEUES
-from bot.adapters.line.quota import fetch_quota
+from bot.adapters.line.quota import Quota
 from bot.adapters.redis import worker_registry as wr
 from bot.adapters.redis.quota_report import quota_report
 from bot.adapters.redis.reminder_store import ReminderStore
-from bot.bootstrap import line_access
+from bot.bootstrap import operator_line
 from bot.entrypoints.commands.ops import redis_or_exit
 
 HELP = "queues, workers, pending reminders, dead letters, lateness, pushes and LINE's quota"
@@ -63,7 +64,7 @@ def lateness(counts: dict[str, int]) -> dict[str, Any]:
 
 
 def collect(
-    client: redis.Redis, *, base_url: str, token: str, now_ms: int, minutes: int
+    client: redis.Redis, *, quota_of: Callable[[], Quota] | None, now_ms: int, minutes: int
 ) -> dict[str, Any]:
     policy = wr.memory_policy(client)
     store = ReminderStore(client)
@@ -101,7 +102,7 @@ def collect(
     ]
     recent = wr.summed(wr.recent_minutes(client, now_ms, minutes))
     since = wr.totals(client)
-    quota = fetch_quota(base_url, token) if token else None
+    quota = quota_of() if quota_of is not None else None
     return {
         "at": _iso(now_ms),
         "redis": {"maxmemory_policy": policy, "warning": wr.policy_warning(policy)},
@@ -216,12 +217,11 @@ def _quota_text(quota: dict[str, Any]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     client = redis_or_exit()
-    token, base_url = line_access()  # the token is optional here: no quota then
+    line = operator_line()  # the token is optional here: no quota then
     try:
         status = collect(
             client,
-            base_url=base_url,
-            token=token,
+            quota_of=line.quota,
             now_ms=time.time_ns() // 1_000_000,
             minutes=max(1, args.minutes),
         )
