@@ -25,6 +25,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
+from bench.claim_lag import ClaimLog
 from bench.endpoints import Push
 from bench.load import percentile
 from bot.adapters.line.pushes import AsyncLinePusher
@@ -39,10 +40,14 @@ class RecordingStore(DeliveryStore):
         super().__init__(*args, **kwargs)
         self._offset_ms = clock_offset_ms
         self.granted_ms: dict[str, int] = {}  # retry key → real epoch ms of its grant
+        self.claims = ClaimLog()
 
     async def claim(self, now_ms: int, max_claims: int) -> Claim:
+        sent = time.time_ns() / 1e6
         claim = await super().claim(now_ms, max_claims)
         real = now_ms - self._offset_ms
+        more = claim.next_due_ms is not None and claim.next_due_ms <= now_ms
+        self.claims.note(real, sent, len(claim.entries), claim.rate_wait_ms, more)
         for entry in claim.entries:  # a dict insert each: nothing between grant and send
             if isinstance(entry, ClaimedReminder) and entry.reminder is not None:
                 self.granted_ms[entry.reminder.retry_key] = real

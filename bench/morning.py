@@ -16,7 +16,10 @@ puts "now" `--lead-ms` before 07:00:00 local on tomorrow's date, so the run star
 before the bunch. LINE is linesim.push_only (sliding 2,000/s, 50 ms) in a child process; its
 arrival times are real time, shifted by the same offset to read as local clock time. The store
 and the pusher note each grant's and each send's time (bench/grant_spread.py), so the report
-shows how much of the limiter's margin the run used.
+shows how much of the limiter's margin the run used; the store also notes each claim
+(bench/claim_lag.py), so it shows δ, how much later than the limiter's promised moment the
+worker claimed again (lost for good: a freed slot is re-granted δ late), and the process's CPU
+while the worker ran.
 
 Measured 2026-12-06, 100,000 each, 2 CPUs shared with five other sessions' test runs (load
 average beside each figure; every run 100,000 distinct retry keys, none repeated, all re-armed):
@@ -38,6 +41,7 @@ import gc
 import logging
 import os
 import time
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from tempfile import mkdtemp
@@ -71,6 +75,15 @@ DAY_MS = 24 * 3600 * 1000
 GOAL = "last one by 07:00:52.5 (LINE's ceiling 2,000/s: 50 s), 0 × 429, exactly once, all re-armed"
 
 
+@dataclass(frozen=True, slots=True)
+class Drained:
+    pushes: list[Push]
+    stats: DeliveryStats
+    spread: Spread
+    cpu: str  # this process's CPU while the worker ran (the LINE fake and Redis are others)
+    claims: str  # bench/claim_lag.py
+
+
 def seven_tomorrow() -> int:
     """Epoch ms of 07:00:00 Asia/Tokyo on tomorrow's (local) date."""
     today = datetime.now(ZONE).date()
@@ -96,7 +109,7 @@ def setup(client: redis.Redis, count: int, due_ms: int) -> list[Reminder]:
 
 async def drain(
     redis_url: str, line: BenchFake, count: int, clock_offset_ms: int, *, conc: int, margin_ms: int
-) -> tuple[list[Push], DeliveryStats, Spread]:
+) -> Drained:
     """Run the worker until LINE accepted `count` pushes (or 3 × the expected time)."""
     client = async_client(redis_url, max_connections=5)
     pusher = RecordingPusher(line.url, procs.ACCESS_TOKEN, timeout_s=5.0, pool_size=conc)
@@ -116,6 +129,7 @@ async def drain(
         default_zone=ZONE,
         clock=lambda: now_ms() + clock_offset_ms,
     )
+    cpu, wall = time.process_time(), time.monotonic()
     task = asyncio.create_task(worker.run(install_signal_handlers=False))
     try:
         # Poll a count, not the pushes: decoding them in this process would steal the GIL
@@ -127,10 +141,17 @@ async def drain(
     finally:
         worker.request_stop()
         await task
+        cpu, wall = time.process_time() - cpu, time.monotonic() - wall
         await pusher.close()
         await client.aclose()
     pushes = line.pushes(0)
-    return pushes, worker.stats, measure(store.granted_ms, pusher.sent_ms, pushes, int(RATE))
+    return Drained(
+        pushes,
+        worker.stats,
+        measure(store.granted_ms, pusher.sent_ms, pushes, int(RATE)),
+        f"{cpu:.1f} s in {wall:.1f} s ({cpu / max(1, count) * 1e6:.0f} µs per push)",
+        store.claims.summary(),
+    )
 
 
 def check_rearmed(client: redis.Redis, made: list[Reminder], next_ms: int) -> tuple[int, int]:
@@ -170,7 +191,7 @@ def run(count: int, lead_ms: int, conc: int, margin_ms: int, logdir: Path) -> Mo
         gc.freeze()
         offset = due - lead_ms - now_ms()  # the worker's "now" starts lead_ms before 07:00
         install_uvloop()  # as the timer_worker process runs
-        pushes, stats, spread = asyncio.run(
+        drained = asyncio.run(
             drain(server.url, line, count, offset, conc=conc, margin_ms=margin_ms)
         )
         status_429 = line.count_429()
@@ -182,10 +203,11 @@ def run(count: int, lead_ms: int, conc: int, margin_ms: int, logdir: Path) -> Mo
         line.stop()
         server.stop()
     return summarise(
-        pushes, made, due - offset, count=count, setup_s=setup_s, status_429=status_429,
-        rearmed=(rearmed_due, rearmed_records), left=(int(leased), int(dead)),
-        memory=(mem_empty, mem_armed, mem_after), stats=str(stats), margin_ms=margin_ms,
-        spread=spread,
+        drained.pushes, made, due - offset, count=count, setup_s=setup_s,
+        status_429=status_429, rearmed=(rearmed_due, rearmed_records),
+        left=(int(leased), int(dead)), memory=(mem_empty, mem_armed, mem_after),
+        stats=str(drained.stats), margin_ms=margin_ms, spread=drained.spread,
+        worker_cpu=drained.cpu, claims=drained.claims,
     )  # fmt: skip
 
 

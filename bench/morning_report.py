@@ -35,12 +35,15 @@ class Morning:
     worker_stats: str
     margin_ms: int
     spread: Spread
+    worker_cpu: str  # the bench process's CPU while the worker ran
+    claims: str  # bench/claim_lag.py: how late claims ran after the limiter's wait
 
 
 def summarise(
     pushes: list[Push], made: list[Reminder], seven_real_ms: int, *, count: int, setup_s: float,
     status_429: int, rearmed: tuple[int, int], left: tuple[int, int],
-    memory: tuple[int, int, int], stats: str, margin_ms: int, spread: Spread,
+    memory: tuple[int, int, int], stats: str, margin_ms: int, spread: Spread, worker_cpu: str,
+    claims: str,
 ) -> Morning:  # fmt: skip
     expected = {r.retry_key for r in made}
     keys_seen = [p.retry_key.lower() for p in pushes]
@@ -68,6 +71,8 @@ def summarise(
         worker_stats=stats,
         margin_ms=margin_ms,
         spread=spread,
+        worker_cpu=worker_cpu,
+        claims=claims,
     )
 
 
@@ -104,6 +109,8 @@ def report(m: Morning) -> str:
         ("worker stats", m.worker_stats, ""),
         ("limiter margin / used (margin - slack)",
          f"{m.margin_ms} / {m.margin_ms - m.spread.slack_ms:.1f} ms", m.spread.describe()),
+        ("worker process CPU", m.worker_cpu, "the LINE fake and Redis run in others"),
+        ("claims; δ: late after the limiter's wait", m.claims, ""),
     ]  # fmt: skip
     width = max(len(r[0]) for r in rows)
     lines = [f"{name:{width}}  {value}  {verdict}".rstrip() for name, value, verdict in rows]
