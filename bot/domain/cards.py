@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain import missed, postbacks
 from bot.domain.postbacks import CardAction
-from bot.domain.reminder_texts import local, moment_ja, notification, rule_ja
+from bot.domain.reminder_texts import local, moment_ja, moment_ja_at, notification, rule_ja
 from bot.domain.reminders import Kind, Reminder
 from bot.domain.texts import describe_duration
 
@@ -51,7 +51,7 @@ def title_of(reminder: Reminder) -> str:
 
 
 def _subtitle(reminder: Reminder, zone: ZoneInfo) -> str:
-    when = moment_ja(local(reminder.occurrence_ms, zone), seconds=reminder.kind is Kind.TIMER)
+    when = moment_ja_at(reminder.occurrence_ms, zone, seconds=reminder.kind is Kind.TIMER)
     if reminder.kind is Kind.RECURRING:
         return f"🔁 {rule_ja(reminder)}（{when}）"
     return f"{when} に設定"

@@ -18,6 +18,14 @@ from bot.domain.reminders import Kind, Reminder
 
 RECURRING_GRACE_MS = 30 * 60 * 1000
 
+# Why remember the next occurrence: everyone with `毎日 7:00` in one zone is due at the same
+# instant, and dateutil takes ~35 µs to find what follows it, a fifth of the timer worker's CPU
+# per push at LINE's full rate (py-spy, bench.morning). Exact, not an approximation: if n is
+# the first occurrence after a, it is also the first after any t in [a, n), so one answer per
+# stored rule and zone serves every claim until n. An ended rule (None) is never remembered.
+_NEXT_KNOWN_MAX = 4096
+_next_known: dict[tuple[str, ZoneInfo], tuple[int, int]] = {}  # (rule, zone) → (a, n), ms
+
 
 @dataclass(frozen=True, slots=True)
 class Send:
@@ -50,6 +58,9 @@ def following(reminder: Reminder, after_ms: int, zone: ZoneInfo) -> Reminder | N
     rule that has ended or cannot be read)."""
     if reminder.kind is not Kind.RECURRING:
         return None
+    known = _next_known.get((reminder.arg, zone))
+    if known is not None and known[0] <= after_ms < known[1]:
+        return reminder.rearmed(known[1])
     try:
         rule = reminder.rule()
     except ValueError:
@@ -58,7 +69,11 @@ def following(reminder: Reminder, after_ms: int, zone: ZoneInfo) -> Reminder | N
     nxt = rule.next_after(after, zone)
     if nxt is None:
         return None
-    return reminder.rearmed(int(nxt.timestamp() * 1000))
+    next_ms = int(nxt.timestamp() * 1000)
+    if len(_next_known) >= _NEXT_KNOWN_MAX:
+        _next_known.clear()
+    _next_known[(reminder.arg, zone)] = (after_ms, next_ms)
+    return reminder.rearmed(next_ms)
 
 
 def plan(reminder: Reminder, now_ms: int, zone: ZoneInfo) -> Plan:

@@ -7,6 +7,7 @@ Every confirmation states the resolved moment with its year and weekday
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from bot.domain.follow_ups import Links, describe_before
@@ -23,6 +24,13 @@ def moment_ja(moment: datetime, *, seconds: bool = False) -> str:
     clock = moment.strftime("%H:%M:%S" if seconds else "%H:%M").lstrip("0")
     clock = clock if not clock.startswith(":") else "0" + clock
     return f"{moment.year}年{moment.month}月{moment.day}日({WEEKDAYS_JA[moment.weekday()]}) {clock}"
+
+
+@lru_cache(maxsize=1024)
+def moment_ja_at(ms: int, zone: ZoneInfo, *, seconds: bool = False) -> str:
+    """moment_ja of an epoch-ms moment read in `zone`. Remembered: the chats due at one instant
+    share it, and each card says it twice (subtitle and altText)."""
+    return moment_ja(local(ms, zone), seconds=seconds)
 
 
 def moment_en(moment: datetime) -> str:
@@ -146,7 +154,7 @@ def notification(reminder: Reminder, zone: ZoneInfo) -> str:
         if reminder.label:
             return f"⏰ {reminder.label}の時間です！（{length}）"
         return f"⏰ {length}たちました！\n{describe_duration_en(reminder.seconds)} are up!"
-    when = moment_ja(local(reminder.occurrence_ms, zone))
+    when = moment_ja_at(reminder.occurrence_ms, zone)
     head = f"⏰ {reminder.label}" if reminder.label else "⏰ リマインダーの時間です"
     if reminder.kind is Kind.RECURRING:
         return f"{head}\n（{rule_ja(reminder)}・{when}）"
