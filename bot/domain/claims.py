@@ -14,6 +14,7 @@ class ClaimedReminder:
     member: str
     reminder: Reminder | None  # None: the record could not be read
     timezone: str  # the chat's own zone, "" for the bot's default
+    batch: str = ""  # retry key of the saved batch this occurrence went out in ("" none)
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,11 +41,11 @@ class Batches:
             if isinstance(e, ClaimedReminder) and e.reminder and not agenda.is_agenda(e.reminder)
         ]
         out: Plan = [([e], None) for e in entries if e not in readable]
-        saved = await self._store.batches_of([_reminder(e) for e in readable])
+        saved = await self._store.saved([e.batch for e in readable if e.batch])
         again: dict[str, tuple[list[Claimed], SavedBatch]] = {}
         fresh: list[ClaimedReminder] = []
         for entry in readable:
-            batch = saved.get(_reminder(entry).retry_key)
+            batch = saved.get(entry.batch)
             if batch is None:
                 fresh.append(entry)
             else:

@@ -16,9 +16,12 @@ import redis.asyncio as aioredis
 
 from bot.adapters.line.pushes import AsyncLinePusher
 from bot.adapters.redis import keys
+from bot.adapters.redis.batch_store import BatchStore
 from bot.adapters.redis.delivery_store import DeliveryStore
 from bot.adapters.redis.reminder_store import ReminderStore
 from bot.domain import batching
+from bot.domain.batching import SavedBatch
+from bot.domain.push import text_message
 from bot.domain.reminders import Kind, Reminder, new_reminder_id
 from bot.entrypoints.timer_worker import TimerWorker
 from linesim.process import SimulatorProcess, start_simulator_process
@@ -143,6 +146,34 @@ def test_a_batch_tried_again_is_the_same_request_and_each_notification_arrives_o
     assert len(delivered["messages"]) == 2
     assert store.dead_letters() == []
     assert redis_client.pttl(f"rem:batch:{batching.batch_key(batch)}") > 0  # kept for 24 h
+
+
+def test_an_occurrence_claimed_again_goes_out_as_the_batch_it_was_saved_in(
+    redis_url: str, redis_client: redis.Redis, sim: SimulatorProcess
+) -> None:
+    """A worker saved a batch of two and stopped; one of them comes back on its own. The claim
+    names the batch it was in, and the same request goes out again (LINE then answers 409 if
+    it had it), not a card of its own under another retry key."""
+    sim.client.reset()
+    store = ReminderStore(redis_client)
+    chat = "U" + "d" * 32
+    pair = [Reminder(chat, new_reminder_id(), Kind.ONCE, T0, f"用事{i}") for i in range(2)]
+    add(store, pair[0])
+    saved = SavedBatch(batching.batch_key(pair), chat, [text_message("保存した内容")])
+    clock = Clock(T0 + 5)
+
+    async def scenario() -> None:
+        before = aioredis.Redis.from_url(redis_url)
+        await BatchStore(before).save(saved, pair)  # as the stopped worker left it
+        await before.aclose()
+        async with worker_on(redis_url, sim, clock) as client:
+            await client.publish(keys.TIMERS_WAKE_CHANNEL, "0")
+            await until(lambda: store.pending(chat) == [])
+
+    asyncio.run(scenario())
+    (sent,) = pushes(sim, chat)
+    assert sent["retry_key"] == saved.key
+    assert sent["messages"] == saved.messages
 
 
 def test_a_group_notification_mentions_who_set_it(

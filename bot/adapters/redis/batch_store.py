@@ -20,7 +20,9 @@ from bot.domain.reminders import Reminder
 
 BATCH_TTL_MS = 24 * 3600 * 1000
 BATCH_FORMAT = "rem:batch:{key}"
-MEMBER_FORMAT = "rem:batch:of:{chat_id}:{reminder_id}:{occurrence_ms}"
+# "<prefix><chat>:<reminder id>:<occurrence>": the claim script reads it (reminder_scripts.py).
+MEMBER_PREFIX = "rem:batch:of:"
+MEMBER_FORMAT = MEMBER_PREFIX + "{chat_id}:{reminder_id}:{occurrence_ms}"
 
 
 def _member_key(reminder: Reminder) -> str:
@@ -45,23 +47,19 @@ class BatchStore:
             pipe.set(_member_key(reminder), batch.key, px=BATCH_TTL_MS)
         await pipe.execute()
 
-    async def batches_of(self, reminders: list[Reminder]) -> dict[str, SavedBatch]:
-        """For each of `reminders` that was sent in a batch: its retry key → the batch (one
-        MGET, and one more only when some were)."""
-        if not reminders:
+    async def saved(self, batch_keys: list[str]) -> dict[str, SavedBatch]:
+        """The saved batches of these retry keys (the claim named them), in one MGET; a batch
+        whose body expired is left out."""
+        if not batch_keys:
             return {}
-        raw = await self._redis.mget([_member_key(r) for r in reminders])
-        found = {r.retry_key: _text(k) for r, k in zip(reminders, raw, strict=True) if k}
-        if not found:
-            return {}
-        keys_ = sorted(set(found.values()))
+        keys_ = sorted(set(batch_keys))
         bodies = await self._redis.mget([BATCH_FORMAT.format(key=k) for k in keys_])
         saved: dict[str, SavedBatch] = {}
         for key, body in zip(keys_, bodies, strict=True):
             if body:
                 data = json.loads(_text(body))
                 saved[key] = SavedBatch(key, str(data["to"]), list(data["messages"]))
-        return {rk: saved[bk] for rk, bk in found.items() if bk in saved}
+        return saved
 
 
 def _text(value: bytes | str) -> str:

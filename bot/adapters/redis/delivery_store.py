@@ -15,7 +15,7 @@ from typing import Any, cast
 
 import redis.asyncio as aioredis
 
-from bot.adapters.redis import keys, legacy_scripts, reminder_scripts
+from bot.adapters.redis import batch_store, keys, legacy_scripts, reminder_scripts
 from bot.adapters.redis.claims import (
     Claim,
     Claimed,
@@ -112,16 +112,18 @@ class DeliveryStore:
                 keys.SETTING_TIMEZONE,
                 self._short_limit,
                 SHORT_WINDOW_MS,
+                batch_store.MEMBER_PREFIX,
             ],
         )
         rows = [row.decode() for row in cast(list[bytes], raw)]
         entries: list[Claimed] = []
-        for i in range(0, len(rows) - 3, 4):
-            source, member, record, zone = rows[i : i + 4]
+        for i in range(0, len(rows) - 3, 5):
+            source, member, record, zone, batch = rows[i : i + 5]
             if source == "l":
                 entries.append(ClaimedLegacyTimer(member, _timer_or_none(member)))
             else:
-                entries.append(ClaimedReminder(member, _reminder_or_none(member, record), zone))
+                reminder = _reminder_or_none(member, record)
+                entries.append(ClaimedReminder(member, reminder, zone, batch))
         next_due, next_lease, rate_wait = (_score(row) for row in rows[-3:])
         return Claim(entries, next_due, next_lease, rate_wait or 0)
 

@@ -98,13 +98,16 @@ return 1
 
 # KEYS: due, leased, legacy_due, legacy_leased, window, legacy_rate, short_window
 # ARGV: now_ms, lease_ms, want, limit, window_ms, margin_ms, chat_prefix, tz_field,
-#       short_limit, short_window_ms
+#       short_limit, short_window_ms, batch_of_prefix
 # Takes back expired leases first, then due reminders (this release's and the previous one's),
 # no more than the shared sliding windows allow: `limit` per window (+ margin), and, so that a
 # second's sends are spread over it rather than granted in one burst, `short_limit` per short
-# window. Returns, per claimed entry, four values
-# {source ('r' this release, 'l' legacy), member, record, chat time zone}, then
-# {next_due_ms, next_lease_ms, rate_wait_ms} (-1: nothing scheduled).
+# window. Returns, per claimed entry, five values
+# {source ('r' this release, 'l' legacy), member, record, chat time zone, batch}, then
+# {next_due_ms, next_lease_ms, rate_wait_ms} (-1: nothing scheduled). `batch` is the retry key
+# of the batch this occurrence was saved in (batch_store.py; '' none): read here, not by a
+# second round trip between the grant and the push (one a claim, every time, to find nothing
+# but after a crash or a retry).
 CLAIM = (
     _COMMON
     + rate_window.SLIDING_WINDOW
@@ -153,6 +156,7 @@ for i = 1, granted do
   if source == 'l' then
     redis.call('ZADD', leased_key, lease_until, member)
     out[#out + 1] = 'l'; out[#out + 1] = member; out[#out + 1] = ''; out[#out + 1] = ''
+    out[#out + 1] = ''
   else
     local chat, id = split_member(member)
     local chat_key = ARGV[7] .. (chat or '')
@@ -161,6 +165,9 @@ for i = 1, granted do
       redis.call('ZADD', leased_key, lease_until, member)
       out[#out + 1] = 'r'; out[#out + 1] = member; out[#out + 1] = record
       out[#out + 1] = redis.call('HGET', chat_key, ARGV[8]) or ''
+      local occurrence = occurrence_of(record)
+      out[#out + 1] = occurrence and redis.call('GET', ARGV[11] .. member .. ':' .. occurrence)
+        or ''
     else
       redis.call('ZREM', leased_key, member)  -- cancelled meanwhile: an orphan entry
     end
