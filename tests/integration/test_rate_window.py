@@ -2,7 +2,8 @@
 
 Generated call sequences (hypothesis) with injected, monotone clocks: whatever the callers ask,
 no window of `window + margin` ms holds more than `limit` grants, a steady demand reaches the
-ceiling, the returned wait is exactly when a useful batch frees, a pause holds everyone.
+ceiling, the returned wait is exactly when a useful batch frees (and room_wait's, after a grant
+of all that was asked), a pause holds everyone.
 """
 
 from __future__ import annotations
@@ -34,6 +35,10 @@ class Limiter:
         args: list[str | int] = ["take", now, want, self.limit, self.window_ms, self.margin_ms]
         granted, wait = cast(list[int], self._script(keys=[self.key], args=args))
         return int(granted), int(wait)
+
+    def room(self, now: int, want: int) -> int:
+        args: list[str | int] = ["room", now, want, self.limit, self.window_ms, self.margin_ms]
+        return int(cast(list[int], self._script(keys=[self.key], args=args))[0])
 
     def pause(self, until: int, now: int) -> int:
         return int(cast(list[Any], self._script(keys=[self.key], args=["pause", until, now]))[0])
@@ -107,6 +112,39 @@ def test_wait_is_when_a_useful_batch_frees(
             assert probe.take(now + wait - 1, want)[0] < need
             redis_client.copy(limiter.key, probe.key, replace=True)
             assert probe.take(now + wait, want)[0] >= need
+
+
+@PROPERTY
+@given(
+    limit=st.integers(1, 300),
+    window_ms=st.integers(1, 200),
+    margin_ms=st.integers(0, 50),
+    sequence=calls,
+)
+def test_room_after_a_full_grant_is_when_a_useful_batch_fits(
+    redis_client: redis.Redis, limit: int, window_ms: int, margin_ms: int, sequence: list[Any]
+) -> None:
+    """After a take that got all it asked for: 0 if min(want, max(1, limit // 40)) more would
+    be granted now; else at now + wait they would be, and a ms earlier they would not."""
+    limiter = Limiter(redis_client, limit, window_ms, margin_ms)
+    now = T0
+    for step, want in sequence:
+        now += step
+        granted, _ = limiter.take(now, want)
+        if granted < want:
+            continue
+        need = max(1, min(want, limit // 40))
+        wait = limiter.room(now, want)
+        probe = Limiter(redis_client, limit, window_ms, margin_ms)
+        probe.key = f"{limiter.key}:probe"
+        if wait == 0:
+            redis_client.copy(limiter.key, probe.key, replace=True)
+            assert probe.take(now, need)[0] == need
+            continue
+        redis_client.copy(limiter.key, probe.key, replace=True)
+        assert probe.take(now + wait - 1, need)[0] < need
+        redis_client.copy(limiter.key, probe.key, replace=True)
+        assert probe.take(now + wait, need)[0] == need
 
 
 @PROPERTY

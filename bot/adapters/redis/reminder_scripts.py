@@ -104,10 +104,11 @@ return 1
 # second's sends are spread over it rather than granted in one burst, `short_limit` per short
 # window. Returns, per claimed entry, five values
 # {source ('r' this release, 'l' legacy), member, record, chat time zone, batch}, then
-# {next_due_ms, next_lease_ms, rate_wait_ms} (-1: nothing scheduled). `batch` is the retry key
-# of the batch this occurrence was saved in (batch_store.py; '' none): read here, not by a
-# second round trip between the grant and the push (one a claim, every time, to find nothing
-# but after a crash or a retry).
+# {next_due_ms, next_lease_ms, rate_wait_ms} (-1: nothing scheduled; rate_wait_ms: when the
+# windows can grant a useful batch again, after a claim they cut short or one that took all it
+# asked for, 0 if at once). `batch` is the retry key of the batch this occurrence was saved in
+# (batch_store.py; '' none): read here, not by a second round trip between the grant and the
+# push (one a claim, every time, to find nothing but after a crash or a retry).
 CLAIM = (
     _COMMON
     + rate_window.SLIDING_WINDOW
@@ -144,6 +145,9 @@ if #candidates > 0 then
     tonumber(ARGV[6]))
   if granted < #candidates then
     rate_wait = math.max(granted < short_granted and wait or 0, short_wait)
+  elseif granted == want then  -- all it asked for: ask again at once only if a batch fits
+    rate_wait = math.max(room_wait(KEYS[7], now, want, tonumber(ARGV[9]), tonumber(ARGV[10]), 0),
+      room_wait(KEYS[5], now, want, tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])))
   end
 elseif want > 0 and paused_until(KEYS[5]) > now then
   rate_wait = paused_until(KEYS[5]) - now
