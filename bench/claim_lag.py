@@ -47,6 +47,10 @@ class ClaimLog:
             for a, b in pairwise(rs)
             if a.more_due and a.rate_wait_ms > 0
         ]
+        # Early (< 0): woken by a finished push while the worker was full, or by a timer that
+        # fired a little early; the claim finds no room and says when again: a round trip, no
+        # loss. Late (≥ 0) is the loss.
+        late = [d for d in deltas if d >= 0]
         empty = sum(1 for r in rs if r.granted == 0 and r.more_due)
         to_script = [r.sent_ms - r.now_ms for r in rs]
         round_trip = [r.answered_ms - r.sent_ms for r in rs]
@@ -54,10 +58,11 @@ class ClaimLog:
         per_claim = sum(r.granted for r in granting) / max(1, len(granting))
         return (
             f"{len(rs):,} claims, {per_claim:.1f} granted per granting claim, {empty:,} granted "
-            f"nothing while more was due; δ (next claim's now − promised, ms, {len(deltas):,} "
-            f"cut-short claims): mean {_mean(deltas):.2f}, p50 {percentile(deltas, 50):.0f}, "
-            f"p90 {percentile(deltas, 90):.0f}, p99 {percentile(deltas, 99):.0f}, max "
-            f"{max(deltas, default=float('nan')):.0f}; now → script sent p50 "
+            f"nothing while more was due; δ (next claim's now − promised, ms, {len(late):,} "
+            f"claims after a wait, {len(deltas) - len(late):,} more came early): mean "
+            f"{_mean(late):.2f}, p50 {percentile(late, 50):.0f}, p90 {percentile(late, 90):.0f}, "
+            f"p99 {percentile(late, 99):.0f}, max {max(late, default=float('nan')):.0f}, "
+            f"sum {sum(late) / 1000:.1f} s; now → script sent p50 "
             f"{percentile(to_script, 50):.1f} p99 {percentile(to_script, 99):.1f}; script round "
             f"trip p50 {percentile(round_trip, 50):.1f} p99 {percentile(round_trip, 99):.1f}"
         )
