@@ -37,7 +37,7 @@ class ClaimLog:
             ClaimRecord(now_ms, sent_ms, time.time_ns() / 1e6, granted, wait_ms, more)
         )
 
-    def summary(self) -> str:
+    def summary(self, limit: int, span_ms: int) -> str:
         rs = self.records
         if len(rs) < 2:
             return "too few claims"
@@ -62,10 +62,24 @@ class ClaimLog:
             f"claims after a wait, {len(deltas) - len(late):,} more came early): mean "
             f"{_mean(late):.2f}, p50 {percentile(late, 50):.0f}, p90 {percentile(late, 90):.0f}, "
             f"p99 {percentile(late, 99):.0f}, max {max(late, default=float('nan')):.0f}, "
-            f"sum {sum(late) / 1000:.1f} s; now → script sent p50 "
+            f"sum {sum(late) / 1000:.1f} s; {regrants(rs, limit, span_ms)}; now → script sent p50 "
             f"{percentile(to_script, 50):.1f} p99 {percentile(to_script, 99):.1f}; script round "
             f"trip p50 {percentile(round_trip, 50):.1f} p99 {percentile(round_trip, 99):.1f}"
         )
+
+
+def regrants(records: list[ClaimRecord], limit: int, span_ms: int) -> str:
+    """How long after a slot of the long window freed it was granted again: grant k takes the
+    slot grant k - limit held, free from that grant + span. What the rate lost, whatever the
+    cause (δ, or the windows making the claim wait): the mean over the span is the share."""
+    grants = [r.now_ms for r in records for _ in range(r.granted)]
+    late = [grants[k] - grants[k - limit] - span_ms for k in range(limit, len(grants))]
+    if not late:
+        return "no slot granted twice"
+    return (
+        f"slots granted again after they freed (ms): mean {_mean(late):.1f}, "
+        f"p99 {percentile(late, 99):.0f}, max {max(late)}"
+    )
 
 
 def _mean(values: list[int]) -> float:

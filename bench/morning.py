@@ -150,7 +150,7 @@ async def drain(
         worker.stats,
         measure(store.granted_ms(), pusher.sent_ms, pushes, int(RATE)),
         f"{cpu:.1f} s in {wall:.1f} s ({cpu / max(1, count) * 1e6:.0f} µs per push)",
-        store.claims.summary(),
+        store.claims.summary(int(RATE), 1000 + margin_ms),
     )
 
 
