@@ -21,16 +21,26 @@ shows how much of the limiter's margin the run used; the store also notes each c
 worker claimed again (lost for good: a freed slot is re-granted δ late), and the process's CPU
 while the worker ran.
 
-Measured 2026-12-06, 100,000 each, 2 CPUs shared with five other sessions' test runs (load
-average beside each figure; every run 100,000 distinct retry keys, none repeated, all re-armed):
-margin 30 ms, concurrency 200: 54.0 / 55.3 / 53.0 / 60.4 / 53.0 s, 0 / 1 / 0 / 107 / 0 × 429
-(load 4-5.5 / 3-5 / 2-3 / 1.6 rising to 3.8 / 2.2-3.5), margin used 16 / 29 / 18 / 28 / 21 ms.
-Margin 100 (the previous release): 55.7 s, 0 × 429 at load 0.7-2; 61.1 s, 0 × 429 at load 6-9.
-Concurrency 500 at margin 30 / 45: 58-76 s with 18-302 × 429 (load 2-9): 400 more requests
-than 2,000/s × 50 ms can be in flight, and when a process is starved of CPU they queue and then
-arrive together (send → arrival p99.9 280-900 ms, against 16-35 ms at concurrency 200 on a less
-loaded host). ≤ 52.5 s needs the worker to keep up with 1,942/s, which this host did not allow;
-README "Performance" has the details.
+Measured 2026-12-06, 100,000 each, margin 30 ms, concurrency 200, on 2 CPUs shared with
+another session's test runs (load average beside each); every run 100,000 distinct retry keys,
+none repeated, all re-armed, 0 × 429, first push 07:00:00.008-.010:
+  now           51.7 / 51.7 / 51.7 s, 1,934 / 1,933 / 1,935 pushes/s (load 0.1 → 0.9, 0.9 → 1.4,
+                1.4 → 1.3); margin used 10.4 / 24.2 / 12.5 ms (grant → arrival max − min 19 / 39
+                / 25 ms: the second run's process stalled 37 ms between a grant and its sends);
+                242-248 µs of CPU per push; δ mean 0.5 ms, p99 3; slots granted again 5 ms
+                after they freed; 4,600-4,700 claims of 25, 600-720 of them empty
+  the release   52.7 s, 1,897/s (load 0.4 → 0.8; 52.7-52.8 s in two more runs); margin used 14.8
+  before        ms (max − min 37 ms); 342 µs per push; δ mean 0.7 ms, p99 8; slots granted again
+                25 ms after they freed (194 per 100 ms against 2,000 per 1,030 ms: ten short
+                windows and a bit fitted in a long span, and every second's eleventh burst
+                waited for the long window; δ, the worker's own lateness, was the smaller part);
+                4,366 claims of 48, 1,782 of them empty
+Earlier the same day, with five other sessions on the host: 53.0-60.4 s and 0-107 × 429 at
+load 1.6-5.5; margin 100 (the release before that): 55.7 s, 0 × 429 at load 0.7-2, 61.1 s at
+load 6-9. Concurrency 500 at margin 30 / 45 then: 58-76 s with 18-302 × 429 (load 2-9): 400
+more requests than 2,000/s × 50 ms can be in flight, and when a process is starved of CPU they
+queue and then arrive together (send → arrival p99.9 280-900 ms, against 16-35 ms at
+concurrency 200 on a less loaded host). docs/performance.md has the details.
 """
 
 from __future__ import annotations

@@ -51,10 +51,13 @@ ms (margin 30 / 40 / 100) and the part of the margin a run used (margin − the 
 pushes i and i + 2,000, minus 1 s) 13.7 / 16.3 ms; `bench.sliding_burst` (4,000 at one instant)
 used 10-23 ms in 6 runs at margins 25 and 40. Margin 0: 70 × 429. RECOMMENDED_MARGIN_MS = 30,
 the measured spread p99.9: 2,000 per 1.03 s, 1,942/s. It is the loopback figure: the network to
-LINE adds its own jitter, which `PUSH_WINDOW_MARGIN_MS` (bot/settings.py) can cover. No margin
+LINE adds its own jitter, which `PUSH_WINDOW_MARGIN_MS` (bot/settings.py) can cover. Since the
+claim's short window is this window at a tenth of its scale (delivery_store.py), the long window
+binds in every span and the margin is all the slack there is: 100,000 morning pushes at
+concurrency 200 (load average 0.1-1.4) used 10-24 ms of it, p99.9(d) − min(d) 15-28 ms. No margin
 covers a starved host: with a process stalled for 0.3-1 s (load average 3-9 on 2 CPUs), what
 queued meanwhile arrives together and 429s follow at 30, 45 and, before, at 100 ms as well;
-fewer pushes in flight bound that queue (README "The push ceiling").
+fewer pushes in flight bound that queue (docs/performance.md, "The push ceiling").
 """
 
 from __future__ import annotations
