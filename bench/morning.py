@@ -23,18 +23,23 @@ while the worker ran.
 
 Measured 2026-12-06, 100,000 each, margin 30 ms, concurrency 200, on 2 CPUs shared with
 another session's test runs (load average beside each); every run 100,000 distinct retry keys,
-none repeated, all re-armed, 0 × 429, first push 07:00:00.008-.010:
-  now           51.7 / 51.7 / 51.7 s, 1,934 / 1,933 / 1,935 pushes/s (load 0.1 → 0.9, 0.9 → 1.4,
-                1.4 → 1.3); margin used 10.4 / 24.2 / 12.5 ms (grant → arrival max − min 19 / 39
-                / 25 ms: the second run's process stalled 37 ms between a grant and its sends);
-                242-248 µs of CPU per push; δ mean 0.5 ms, p99 3; slots granted again 5 ms
-                after they freed; 4,600-4,700 claims of 25, 600-720 of them empty
-  the release   52.7 s, 1,897/s (load 0.4 → 0.8; 52.7-52.8 s in two more runs); margin used 14.8
-  before        ms (max − min 37 ms); 342 µs per push; δ mean 0.7 ms, p99 8; slots granted again
-                25 ms after they freed (194 per 100 ms against 2,000 per 1,030 ms: ten short
-                windows and a bit fitted in a long span, and every second's eleventh burst
-                waited for the long window; δ, the worker's own lateness, was the smaller part);
-                4,366 claims of 48, 1,782 of them empty
+none repeated, all re-armed, first push 07:00:00.008-.016:
+  now           51.9 / 51.8 / 51.8 s, 1,928 / 1,929 / 1,932 pushes/s, 0 × 429 (load 0.5 → 0.8,
+                0.8 → 1.2, 1.2 → 0.9); margin used 19.0 / 21.6 / 18.8 ms (grant → arrival max −
+                min 35 / 37 / 32 ms); 291-345 µs of CPU per push (setup took 21 s, 17 s an hour
+                before: a slower host); δ mean 0.6-0.8 ms, p99 5-7; slots granted again 6-8 ms
+                after they freed; 4,455-4,633 claims of 25, 450-550 of them empty. An hour
+                before: 51.7 s three times, 1,933-1,935/s, 0 × 429, margin used 10.4 / 24.2 /
+                12.5 ms (the 24.2: a 37-ms stall of this process between a grant and its
+                sends), 242-248 µs per push (load 0.1-1.4). While another session's test suite
+                ran (load 1.0 → 2.7): 59.4 and 56.9 s with 29 and 17 × 429 (grant → arrival
+                max 161 and 73 ms, send → arrival max 76 and 59: the LINE fake starved too)
+  the release   52.7 s, 1,897/s, 0 × 429 (load 0.4 → 0.8; 52.7-52.8 s in two more runs);
+  before        margin used 14.8 ms (max − min 37 ms); 342 µs per push; δ mean 0.7 ms, p99 8;
+                slots granted again 25 ms after they freed (194 per 100 ms against 2,000 per
+                1,030 ms: ten short windows and a bit fitted in a long span, and every second's
+                eleventh burst waited for the long window; δ, the worker's own lateness, was
+                the smaller part); 4,366 claims of 48, 1,782 of them empty
 Earlier the same day, with five other sessions on the host: 53.0-60.4 s and 0-107 × 429 at
 load 1.6-5.5; margin 100 (the release before that): 55.7 s, 0 × 429 at load 0.7-2, 61.1 s at
 load 6-9. Concurrency 500 at margin 30 / 45 then: 58-76 s with 18-302 × 429 (load 2-9): 400

@@ -24,6 +24,12 @@ Measured on this repo's 2-CPU host, 1 worker × concurrency 200 (429s per run; t
     reminder_scripts.CLAIM (margin 100)          0                       1.73 s
     the same, reminders (rem:due) / --legacy     0 / 0                   1.70 / 1.84 s
     the same, --concurrency 500                  0, 0 (slack 31 ms)      1.41 s
+    reminder_scripts.CLAIM, margin 30 (12-06)    0, 0, 0                 2.17 s
+    the same, windows agreeing, claims of 25     8-25 a run (3 runs)     3.1-3.2 s
+    the same, the worker's heap frozen           0, 0, 0 (slack 10-21)   2.03-2.04 s
+The 8-25 row: a full GC collection walked the ~160,000 objects the process had loaded (the
+LINE SDK's models) for ~90 ms mid-burst; the pushes granted just before arrived 100 ms late,
+their slots were granted again on time a second later, and LINE counted both.
 2 workers: token bucket 76, 76 × 429 in 3.04 s; window margin 25-100: 0 × 429 in 1.32-1.46 s.
 "Slack" (accepted pushes: how much later the second second could have arrived) was margin - 12..29
 ms: the grant-to-arrival spread here is ~25-30 ms, the margin's job.

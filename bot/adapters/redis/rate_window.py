@@ -54,10 +54,11 @@ the measured spread p99.9: 2,000 per 1.03 s, 1,942/s. It is the loopback figure:
 LINE adds its own jitter, which `PUSH_WINDOW_MARGIN_MS` (bot/settings.py) can cover. Since the
 claim's short window is this window at a tenth of its scale (delivery_store.py), the long window
 binds in every span and the margin is all the slack there is: 100,000 morning pushes at
-concurrency 200 (load average 0.1-1.4) used 10-24 ms of it, p99.9(d) − min(d) 15-28 ms. No margin
-covers a starved host: with a process stalled for 0.3-1 s (load average 3-9 on 2 CPUs), what
-queued meanwhile arrives together and 429s follow at 30, 45 and, before, at 100 ms as well;
-fewer pushes in flight bound that queue (docs/performance.md, "The push ceiling").
+concurrency 200 (six runs, load average 0.1-1.4) used 10-24 ms of it, p99.9(d) − min(d) 15-30
+ms; two runs while another session's tests took the host (load 1.0 → 2.7) drew 29 and 17 × 429.
+No margin covers a starved host: with a process stalled for 0.3-1 s (load average 3-9 on 2
+CPUs), what queued meanwhile arrives together and 429s follow at 30, 45 and, before, at 100 ms
+as well; fewer pushes in flight bound that queue (docs/performance.md, "The push ceiling").
 """
 
 from __future__ import annotations
