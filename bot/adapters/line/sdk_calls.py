@@ -7,8 +7,11 @@ here, where the timer worker's hot path writes its bodies directly (pushes.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from linebot.v3.messaging import (
     ApiClient,
+    ApiResponse,
     Configuration,
     MessagingApi,
     MulticastRequest,
@@ -34,6 +37,17 @@ class _SdkCalls:
         self._api = MessagingApi(ApiClient(configuration(base_url, access_token)))
         self._timeout = (min(timeout_s, 2.0), timeout_s)
 
+    def _outcome(self, call: Callable[[], ApiResponse]) -> PushResult:
+        """One SDK call that sends (a push, a multicast), its answer classified."""
+        try:
+            response = call()
+        except ApiException as exc:
+            return push_error(exc.status, exc.headers, exc.body)
+        except (Urllib3Error, OSError):
+            return PushResult(PushOutcome.RETRY)
+        request_id = header_value(response.headers, "x-line-request-id")
+        return PushResult(PushOutcome.DELIVERED, response.status_code, request_id)
+
 
 class SdkPusher(_SdkCalls):
     """A push (it costs the operator): only where a reply token can no longer do."""
@@ -45,16 +59,11 @@ class SdkPusher(_SdkCalls):
         request = PushMessageRequest(
             to=to, messages=[to_line_message(r) for r in replies[:MAX_MESSAGES_PER_REQUEST]]
         )
-        try:
-            response = self._api.push_message_with_http_info(
+        return self._outcome(
+            lambda: self._api.push_message_with_http_info(
                 request, x_line_retry_key=retry_key, _request_timeout=self._timeout
             )
-        except ApiException as exc:
-            return push_error(exc.status, exc.headers, exc.body)
-        except (Urllib3Error, OSError):
-            return PushResult(PushOutcome.RETRY)
-        request_id = header_value(response.headers, "x-line-request-id")
-        return PushResult(PushOutcome.DELIVERED, response.status_code, request_id)
+        )
 
 
 class SdkMulticaster(_SdkCalls):
@@ -65,13 +74,8 @@ class SdkMulticaster(_SdkCalls):
 
     def multicast(self, to: list[str], messages: list[Message], *, retry_key: str) -> PushResult:
         request = MulticastRequest.from_dict({"to": to, "messages": messages})
-        try:
-            response = self._api.multicast_with_http_info(
+        return self._outcome(
+            lambda: self._api.multicast_with_http_info(
                 request, x_line_retry_key=retry_key, _request_timeout=self._timeout
             )
-        except ApiException as exc:
-            return push_error(exc.status, exc.headers, exc.body)
-        except (Urllib3Error, OSError):
-            return PushResult(PushOutcome.RETRY)
-        request_id = header_value(response.headers, "x-line-request-id")
-        return PushResult(PushOutcome.DELIVERED, response.status_code, request_id)
+        )
